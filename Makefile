@@ -1,0 +1,41 @@
+# evalkit — one-command set-up. `make demo` evaluates the sample department; `make test` runs the tests.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEBS   := fonts-noto-cjk
+
+.PHONY: demo test lint setup sysdeps lab clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+# Debian packages evalkit needs (CJK font for charts and reports). Installs only what is missing.
+sysdeps:
+	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "请以 root 安装 Debian 软件包：$$missing"; exit 1; fi; \
+	fi
+
+demo: setup sysdeps
+	$(BIN)/evalkit summary data/ningxian-gxj-2024.xlsx
+	$(BIN)/evalkit check data/ningxian-gxj-2024.xlsx
+
+lint: setup
+	$(BIN)/ruff check evalkit tests benchmarks
+
+test: setup sysdeps lint
+	$(BIN)/python -m pytest -q
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,226 @@
+"""The ``evalkit`` command line: it only parses arguments and calls the package."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import EvalkitError, InputError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese usage errors (exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"{self.prog}：参数错误：{message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="evalkit",
+        description="evalkit：部门绩效目标管理评估工具（读取部门评估底稿，复核、比对并生成评估结果）。",
+        add_help=False,
+    )
+    parser.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+    parser.add_argument("--version", action="version", version=_version(), help="显示版本并退出")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, add_help=False)
+        p.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+        return p
+
+    p = add("template", "生成空白的部门评估底稿（含表头批注和下拉选项）")
+    p.add_argument("path", type=Path, metavar="路径", help="输出的 .xlsx 文件")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的文件")
+
+    p = add("build", "由 YAML 录入稿生成部门评估底稿（.xlsx）")
+    p.add_argument("source", type=Path, metavar="录入稿", help="YAML 录入稿")
+    p.add_argument("path", type=Path, metavar="路径", help="输出的 .xlsx 文件")
+
+    p = add("validate", "校验部门评估底稿，一次列出全部问题")
+    p.add_argument("workbook", type=Path, metavar="底稿", help="部门评估底稿（.xlsx）")
+
+    p = add("summary", "概览部门评估底稿的内容")
+    p.add_argument("workbook", type=Path, metavar="底稿", help="部门评估底稿（.xlsx）")
+
+    p = add("check", "评估一个部门：复核自评、审核目标与监控、跨表比对，输出发现的问题")
+    p.add_argument("workbook", type=Path, metavar="底稿", help="部门评估底稿（.xlsx）")
+    p.add_argument("--policy", type=Path, default=None, metavar="政策文件", help="政策口径文件（YAML），默认使用内置口径")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="输出格式：table（默认，表格）、json 或 csv")
+    p.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件而非屏幕")
+
+    add("rules", "列出全部评估规则")
+
+    p = add("docs", "由代码生成底稿格式说明（docs/workbook.md）")
+    p.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件而非屏幕")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        return _COMMANDS[args.command](args)
+    except InputError as exc:
+        print(f"输入有误：\n{exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except EvalkitError as exc:
+        print(f"运行失败：{exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 130
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"evalkit {__version__}"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        print(f"已写入 {output}", file=sys.stderr)
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from .records import write_workbook
+
+    if args.path.exists() and not args.force:
+        raise InputError(f"文件“{args.path}”已存在；如需覆盖请加 --force")
+    write_workbook(args.path)
+    print(f"已生成空白底稿：{args.path}")
+    return EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .records import load_records, write_workbook
+    from .workbook import load_workbook
+
+    try:
+        records = load_records(args.source)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"无法读取录入稿“{args.source}”：{exc}") from None
+    write_workbook(args.path, records)
+    dept = load_workbook(args.path)
+    print(f"已生成底稿：{args.path}（{dept.name}，{dept.year}年度）")
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .workbook import load_workbook
+
+    dept = load_workbook(args.workbook)
+    print(f"校验通过：{args.workbook}（{dept.name}，{dept.year}年度）")
+    return EXIT_OK
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    from .summary import headline, project_overview, summarize
+    from .workbook import load_workbook
+
+    dept = load_workbook(args.workbook)
+    print(headline(dept))
+    print()
+    print(_table(summarize(dept)))
+    if len(dept.projects):
+        print()
+        print(_table(project_overview(dept)))
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+    from .findings import SEVERITY_LABELS, findings_to_csv, findings_to_json
+    from .policy import load_policy
+    from .workbook import load_workbook
+
+    policy = load_policy(args.policy)
+    dept = load_workbook(args.workbook)
+    findings = check(dept, policy=policy)
+    if args.format == "json":
+        meta = {"id": dept.id, "name": dept.name, "year": dept.year, "workbook_sha256": dept.sha256}
+        _emit(findings_to_json(findings, department=meta), args.output)
+    elif args.format == "csv":
+        _emit(findings_to_csv(findings), args.output)
+    else:
+        counts = findings["severity"].value_counts() if len(findings) else {}
+        head = "，".join(f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS)
+        lines = [f"{dept.name}（{dept.year}年度）评估发现 {len(findings)} 条：{head}（政策口径 {policy.version}）", ""]
+        if len(findings):
+            view = findings.assign(severity=findings["severity"].map(SEVERITY_LABELS))[
+                ["severity", "dimension", "rule_id", "subject", "indicator", "message"]
+            ]
+            view.columns = ["级别", "维度", "规则", "对象", "指标", "问题"]
+            lines.append(_table(view.fillna("")))
+        _emit("\n".join(lines), args.output)
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .findings import FAMILIES, SEVERITY_LABELS
+    from .registry import registered_rules
+
+    df = pd.DataFrame(
+        [
+            {"规则": r.id, "类别": FAMILIES[r.family], "级别": SEVERITY_LABELS[r.severity], "维度": r.dimension, "说明": r.title}
+            for r in registered_rules()
+        ]
+    )
+    print(_table(df))
+    return EXIT_OK
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .docgen import workbook_markdown
+
+    _emit(workbook_markdown(), args.output)
+    return EXIT_OK
+
+
+def _table(df: object) -> str:
+    import pandas as pd
+
+    assert isinstance(df, pd.DataFrame)
+    with pd.option_context(
+        "display.unicode.east_asian_width",
+        True,
+        "display.max_colwidth",
+        80,
+        "display.width",
+        250,
+        "display.max_rows",
+        500,
+    ):
+        return df.to_string(index=False)
+
+
+_COMMANDS = {
+    "template": _cmd_template,
+    "build": _cmd_build,
+    "validate": _cmd_validate,
+    "summary": _cmd_summary,
+    "check": _cmd_check,
+    "rules": _cmd_rules,
+    "docs": _cmd_docs,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,133 @@
+"""Findings: what the checks report, one row each, with evidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+Severity = Literal["error", "warning", "notice"]
+SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+
+#: Review dimensions, in report order (四、绩效目标管理分析 and 自评).
+DIMENSIONS: tuple[str, ...] = (
+    "完整性",
+    "相关性",
+    "适当性",
+    "可行性",
+    "编报审核",
+    "批复调整",
+    "公开应用",
+    "绩效监控",
+    "自评质量",
+)
+
+#: Rule families (id prefix, Chinese label).
+FAMILIES: dict[str, str] = {
+    "scoring": "自评复核",
+    "coverage": "目标覆盖与完整性",
+    "relevance": "相关性",
+    "quality": "指标质量",
+    "monitoring": "绩效监控",
+    "consistency": "跨表一致性",
+    "process": "过程管理",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One cell (or row) a finding used."""
+
+    sheet: str  # Chinese sheet name
+    row: int | None = None  # Excel row number
+    column: str | None = None  # Chinese column header
+
+    def __str__(self) -> str:
+        out = f"《{self.sheet}》"
+        if self.row is not None:
+            out += f"第{self.row}行"
+        if self.column:
+            out += f"“{self.column}”"
+        return out
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding of one rule about one subject (and indicator)."""
+
+    rule_id: str
+    family: str
+    severity: Severity
+    dimension: str
+    subject: str
+    message: str
+    indicator: str | None = None
+    published: str | None = None
+    expected: str | None = None
+    formula: str | None = None
+    clause: str = ""
+    policy_version: str = ""
+    sources: tuple[Source, ...] = field(default=())
+    title: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["sources"] = [asdict(s) for s in self.sources]
+        return d
+
+
+FINDING_COLUMNS: tuple[str, ...] = tuple(Finding.__dataclass_fields__)
+
+
+def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """Findings as one DataFrame, one row per finding, in a stable order."""
+    rows = [f.to_dict() for f in findings]
+    df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
+    if df.empty:
+        return df
+    df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    df["_dim"] = df["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)}).fillna(99)
+    df = df.sort_values(["_dim", "_sev", "rule_id", "subject"], kind="stable")
+    return df.drop(columns=["_sev", "_dim"]).reset_index(drop=True)
+
+
+def frame_to_findings(df: pd.DataFrame) -> list[Finding]:
+    out = []
+    for rec in df.to_dict("records"):
+        rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
+        rec["sources"] = tuple(Source(**s) for s in rec["sources"])
+        out.append(Finding(**rec))
+    return out
+
+
+def findings_to_json(
+    findings: pd.DataFrame | Sequence[Finding], *, department: dict[str, Any] | None = None
+) -> str:
+    """Serialise findings (see ``docs/findings.md``)."""
+    items = frame_to_findings(findings) if isinstance(findings, pd.DataFrame) else list(findings)
+    payload = {
+        "schema": "evalkit.findings/1",
+        "department": department or {},
+        "count": len(items),
+        "findings": [f.to_dict() for f in items],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def findings_from_json(text: str) -> pd.DataFrame:
+    data = json.loads(text)
+    items = [
+        Finding(**{**f, "sources": tuple(Source(**s) for s in f["sources"])})
+        for f in data["findings"]
+    ]
+    return findings_frame(items)
+
+
+def findings_to_csv(findings: pd.DataFrame) -> str:
+    df = findings.copy()
+    df["sources"] = df["sources"].map(lambda ss: "；".join(str(Source(**s)) for s in ss))
+    return df.to_csv(index=False)

@@ -1,0 +1,89 @@
+"""Policy files: every number a rule uses, versioned, overridable per engagement."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import PolicyError
+
+DEFAULT_POLICY_NAME = "default.yaml"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A loaded policy: ``policy["scoring"]["tolerance"]`` or ``policy.get("scoring.tolerance")``."""
+
+    data: Mapping[str, Any]
+    source: str
+    sha256: str
+
+    @property
+    def version(self) -> str:
+        return str(self.data["version"])
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def clause(self, section: str) -> str:
+        return str(self.get(f"{section}.clause", ""))
+
+
+def default_policy_path() -> Path:
+    return Path(str(resources.files("evalkit") / "policy" / DEFAULT_POLICY_NAME))
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load a policy file (the shipped default when ``path`` is None).
+
+    A custom policy is merged over the default, so it only needs the keys it changes
+    plus its own ``version``.
+    """
+    default_path = default_policy_path()
+    base, base_bytes = _read(default_path)
+    if path is None:
+        return Policy(base, str(default_path), hashlib.sha256(base_bytes).hexdigest())
+    custom, custom_bytes = _read(Path(path))
+    if "version" not in custom:
+        raise PolicyError(f"政策文件“{path}”缺少 version 字段（每个政策文件须有自己的版本号）")
+    merged = _merge(base, custom)
+    return Policy(merged, str(path), hashlib.sha256(custom_bytes).hexdigest())
+
+
+def _read(path: Path) -> tuple[dict[str, Any], bytes]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PolicyError(f"无法读取政策文件“{path}”：{exc.strerror or exc}") from None
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"政策文件“{path}”不是有效的 YAML：{exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"政策文件“{path}”的顶层应为映射")
+    return data, raw
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(base))
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out

@@ -1,0 +1,85 @@
+"""Findings: DataFrame form, JSON round trip, the registry's metadata on every finding."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pandas as pd
+import pytest
+
+from evalkit.check import check
+from evalkit.findings import FINDING_COLUMNS, Finding, Source, findings_frame, findings_from_json, findings_to_json
+from evalkit.registry import Context, Rule, register, registered_rules
+from evalkit.testing import make_department
+
+
+def _finding(**kw: object) -> Finding:
+    base = dict(rule_id="SC001", family="scoring", severity="error", dimension="自评质量", subject="某项目",
+                message="得分错误", indicator="某指标", published="8.33", expected="13.33",
+                formula="min(12.5/10,1)×13.33", clause="财预〔2020〕10号", policy_version="v1",
+                sources=(Source("自评指标", 5, "得分"),))  # fmt: skip
+    base.update(kw)
+    return Finding(**base)  # type: ignore[arg-type]
+
+
+def test_frame_and_json_round_trip() -> None:
+    df = findings_frame([_finding(), _finding(severity="notice", rule_id="SC003", dimension="完整性")])
+    assert list(df.columns) == list(FINDING_COLUMNS)
+    assert df.iloc[0]["dimension"] == "完整性"  # report order: 完整性 before 自评质量
+    text = findings_to_json(df, department={"id": "x"})
+    data = json.loads(text)
+    assert data["count"] == 2 and "某项目" in text  # not \\u-escaped
+    back = findings_from_json(text)
+    assert back.equals(df)
+
+
+def test_empty_findings_serialise() -> None:
+    df = findings_frame([])
+    assert json.loads(findings_to_json(df))["count"] == 0
+
+
+def test_finding_pickles() -> None:
+    f = _finding()
+    assert pickle.loads(pickle.dumps(f)) == f
+
+
+def test_registry_rejects_unknown_metadata() -> None:
+    with pytest.raises(ValueError, match="family"):
+        register(Rule("ZZ001", "nope", "error", "完整性", "scoring", "x", lambda ctx: []))
+    with pytest.raises(ValueError, match="dimension"):
+        register(Rule("ZZ001", "scoring", "error", "没有的维度", "scoring", "x", lambda ctx: []))
+
+
+def test_every_registered_rule_is_well_formed() -> None:
+    rules = registered_rules()
+    assert rules, "no rules registered"
+    assert len({r.id for r in rules}) == len(rules)
+    for r in rules:
+        assert r.title and r.id[:2].isalpha() and r.id[2:].isdigit()
+
+
+def test_emit_fills_rule_metadata_and_policy_clause() -> None:
+    from evalkit.policy import load_policy
+
+    policy = load_policy()
+    ctx = Context(make_department(), policy)
+    ctx.rule = Rule("SC999", "scoring", "warning", "自评质量", "scoring", "测试规则", lambda c: [])
+    f = ctx.emit(subject="部门整体", message="m", published=8.333333, sources=[ctx.src("projects", 2, "executed")])
+    assert (f.rule_id, f.severity, f.policy_version, f.title) == ("SC999", "warning", policy.version, "测试规则")
+    assert f.clause == policy.clause("scoring") and f.published == "8.3333"
+    assert f.sources == (Source("项目清单", 2, "全年执行数"),)
+    assert ctx.src("info", column="staff_quota").sheet == "部门信息"
+
+
+def test_clean_department_has_no_error_or_warning() -> None:
+    df = check(make_department())
+    bad = df[df["severity"].isin(["error", "warning"])]
+    assert bad.empty, bad[["rule_id", "subject", "message"]].to_string()
+
+
+def test_check_runs_a_subset_and_rejects_unknown_ids() -> None:
+    dept = make_department()
+    assert isinstance(check(dept, rules=[]), pd.DataFrame)
+    with pytest.raises(ValueError):
+        check(dept, rules=["NOPE1"])
