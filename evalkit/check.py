@@ -35,7 +35,9 @@ def check(
         try:
             found.extend(r.func(ctx))
         except Exception as exc:  # a rule bug must name the rule, not vanish
-            raise RunError(f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}") from exc
+            raise RunError(
+                f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
+            ) from exc
     ctx.rule = None
     return findings_frame(found)
 

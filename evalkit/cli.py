@@ -53,8 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", "评估一个部门：复核自评、审核目标与监控、跨表比对，输出发现的问题")
     p.add_argument("workbook", type=Path, metavar="底稿", help="部门评估底稿（.xlsx）")
-    p.add_argument("--policy", type=Path, default=None, metavar="政策文件", help="政策口径文件（YAML），默认使用内置口径")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table", help="输出格式：table（默认，表格）、json 或 csv")
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        metavar="政策文件",
+        help="政策口径文件（YAML），默认使用内置口径",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="输出格式：table（默认，表格）、json 或 csv",
+    )
     p.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件而非屏幕")
 
     add("rules", "列出全部评估规则")
@@ -160,8 +171,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         _emit(findings_to_csv(findings), args.output)
     else:
         counts = findings["severity"].value_counts() if len(findings) else {}
-        head = "，".join(f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS)
-        lines = [f"{dept.name}（{dept.year}年度）评估发现 {len(findings)} 条：{head}（政策口径 {policy.version}）", ""]
+        head = "，".join(
+            f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS
+        )
+        lines = [
+            f"{dept.name}（{dept.year}年度）评估发现 {len(findings)} 条：{head}（政策口径 {policy.version}）",
+            "",
+        ]
         if len(findings):
             view = findings.assign(severity=findings["severity"].map(SEVERITY_LABELS))[
                 ["severity", "dimension", "rule_id", "subject", "indicator", "message"]
@@ -180,7 +196,13 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
     df = pd.DataFrame(
         [
-            {"规则": r.id, "类别": FAMILIES[r.family], "级别": SEVERITY_LABELS[r.severity], "维度": r.dimension, "说明": r.title}
+            {
+                "规则": r.id,
+                "类别": FAMILIES[r.family],
+                "级别": SEVERITY_LABELS[r.severity],
+                "维度": r.dimension,
+                "说明": r.title,
+            }
             for r in registered_rules()
         ]
     )

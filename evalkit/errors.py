@@ -98,9 +98,7 @@ class ParamsError(InputError):
 class RunError(EvalkitError):
     """A run or one of its stages failed."""
 
-    def __init__(
-        self, message: str, *, stage: str | None = None, cell: int | None = None
-    ) -> None:
+    def __init__(self, message: str, *, stage: str | None = None, cell: int | None = None) -> None:
         self.message = message
         self.stage = stage
         self.cell = cell

@@ -119,7 +119,11 @@ def write_workbook(path: str | Path, records: Records | None = None) -> Path:
                 r = ws.max_row
                 _as_text(ws.cell(r, 2))
                 if col is not None:
-                    help_text = col.help + ("（必填）" if col.required else "") + (f"，例：{col.example}" if col.example else "")
+                    help_text = (
+                        col.help
+                        + ("（必填）" if col.required else "")
+                        + (f"，例：{col.example}" if col.example else "")
+                    )
                     ws.cell(r, 1).comment = Comment(help_text, "evalkit")
                     if col.required:
                         ws.cell(r, 1).fill = required_fill
@@ -144,7 +148,10 @@ def write_workbook(path: str | Path, records: Records | None = None) -> Path:
         last = max(ws.max_row, 500)
         for idx, h in enumerate(headers, start=1):
             cell = ws.cell(1, idx)
-            cell.font, cell.fill = bold, (required_fill if by_header.get(h) and by_header[h].required else fill)
+            cell.font, cell.fill = (
+                bold,
+                (required_fill if by_header.get(h) and by_header[h].required else fill),
+            )
             col = by_header.get(h)
             letter = cell.column_letter
             ws.column_dimensions[letter].width = 28 if col and col.kind == "text" else 14
@@ -181,7 +188,9 @@ def _column_note(col: Column) -> str:
     if col.required:
         parts.append("必填")
     if col.choices:
-        parts.append("可选值：" + "、".join(col.choices) + ("（也可填写其他）" if col.open_choices else ""))
+        parts.append(
+            "可选值：" + "、".join(col.choices) + ("（也可填写其他）" if col.open_choices else "")
+        )
     if col.example:
         parts.append(f"例：{col.example}")
     return "；".join(parts)

@@ -105,7 +105,9 @@ class Context:
             if column:
                 label = next((c.header for c in sheet.columns if c.key == column), column)
             rowno = self.dept.info_rows.get(column or "") if row is None else row
-            return Source(sheet.name, None if rowno is None else int(rowno), "值" if label else None)
+            return Source(
+                sheet.name, None if rowno is None else int(rowno), "值" if label else None
+            )
         sheet = SHEETS_BY_KEY[table]
         header = None
         if column:

@@ -153,7 +153,9 @@ def _check_file(path: Path, limits: Limits) -> None:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail("encrypted_or_legacy", "文件是加密的工作簿或旧版 .xls 格式；请取消密码并另存为 .xlsx")
+        raise fail(
+            "encrypted_or_legacy", "文件是加密的工作簿或旧版 .xls 格式；请取消密码并另存为 .xlsx"
+        )
     if not zipfile.is_zipfile(path):
         raise fail("corrupt", "文件已损坏或不是有效的 .xlsx（不是 zip 格式）")
     try:
@@ -165,7 +167,10 @@ def _check_file(path: Path, limits: Limits) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise fail("corrupt", f"文件已损坏：{exc}") from None
     if total > limits.max_uncompressed_bytes or total / packed > limits.max_compression_ratio:
-        raise fail("zip_bomb", f"解压后体积异常（{total / 1024 / 1024:.0f} MB，压缩比 {total / packed:.0f}），拒绝读取")
+        raise fail(
+            "zip_bomb",
+            f"解压后体积异常（{total / 1024 / 1024:.0f} MB，压缩比 {total / packed:.0f}），拒绝读取",
+        )
     if "xl/vbaProject.bin" in names:
         raise fail("macro_workbook", "工作簿含宏（vbaProject.bin）；请删除宏并另存为 .xlsx")
     if "xl/workbook.xml" not in names:
@@ -278,10 +283,19 @@ class _Validator:
             if col is None:
                 close = difflib.get_close_matches(label, INFO_BY_LABEL, n=1)
                 hint = f"（是否为“{close[0]}”？）" if close else ""
-                self.add("unknown_field", f"未知字段“{label}”{hint}", sheet.name, rowno, "字段", label)
+                self.add(
+                    "unknown_field", f"未知字段“{label}”{hint}", sheet.name, rowno, "字段", label
+                )
                 continue
             if col.key in rows_at:
-                self.add("duplicate_field", f"字段“{label}”重复出现（首次在第{rows_at[col.key]}行）", sheet.name, rowno, "字段", label)
+                self.add(
+                    "duplicate_field",
+                    f"字段“{label}”重复出现（首次在第{rows_at[col.key]}行）",
+                    sheet.name,
+                    rowno,
+                    "字段",
+                    label,
+                )
                 continue
             rows_at[col.key] = rowno
             texts[col.key] = cell_text(value)
@@ -289,7 +303,13 @@ class _Validator:
         for col in INFO_FIELDS:
             if col.required and (info[col.key] is None or info[col.key] == ""):
                 where = rows_at.get(col.key)
-                self.add("missing_value", f"必填字段“{col.header}”为空", sheet.name, where, "值" if where else "字段")
+                self.add(
+                    "missing_value",
+                    f"必填字段“{col.header}”为空",
+                    sheet.name,
+                    where,
+                    "值" if where else "字段",
+                )
         dept_id = info.get("dept_id")
         if dept_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", str(dept_id)):
             self.add(
@@ -323,7 +343,9 @@ class _Validator:
                     raise ValueError(f"“{text}”不在可选值中（{'、'.join(col.choices)}）")
                 return text
         except ValueError as exc:
-            code = {"int": "bad_int", "date": "bad_date", "choice": "bad_choice"}.get(col.kind, "bad_number")
+            code = {"int": "bad_int", "date": "bad_date", "choice": "bad_choice"}.get(
+                col.kind, "bad_number"
+            )
             self.add(code, str(exc), sheet, row, header, value)
             return None
         return cell_text(value)
@@ -359,7 +381,13 @@ class _Validator:
             elif col.required:
                 close = difflib.get_close_matches(col.header, headers_present, n=1, cutoff=0.5)
                 hint = f"（表头中有“{close[0]}”，是否改了列名？）" if close else ""
-                self.add("missing_column", f"缺少必需列“{col.header}”{hint}", sh.name, header_row, col.header)
+                self.add(
+                    "missing_column",
+                    f"缺少必需列“{col.header}”{hint}",
+                    sh.name,
+                    header_row,
+                    col.header,
+                )
                 ok = False
         if not ok:
             return empty
@@ -400,7 +428,14 @@ class _Validator:
             else:
                 unit_scale = None
                 if unit_text:
-                    self.add("bad_choice", f"金额单位“{unit_text}”无法识别（应为元、万元或亿元）", sh.name, rowno, "金额单位", unit_text)
+                    self.add(
+                        "bad_choice",
+                        f"金额单位“{unit_text}”无法识别（应为元、万元或亿元）",
+                        sh.name,
+                        rowno,
+                        "金额单位",
+                        unit_text,
+                    )
                 else:
                     self.add("missing_value", "必填列“金额单位”为空", sh.name, rowno, "金额单位")
         for col in sh.columns:
@@ -412,20 +447,40 @@ class _Validator:
                 unit = cells.get(col.indicator_unit_column) if col.indicator_unit_column else None
                 parsed = parse_indicator(value, operator=op, unit=unit)
                 if parsed.kind == "invalid":
-                    self.add("bad_indicator", parsed.error or "无法识别的指标值", sh.name, rowno, col.header, value)
+                    self.add(
+                        "bad_indicator",
+                        parsed.error or "无法识别的指标值",
+                        sh.name,
+                        rowno,
+                        col.header,
+                        value,
+                    )
                 rec.update(_indicator_fields(col.key, parsed))
                 continue
             parsed_value = self._parse_scalar(col, value, sh.name, rowno, col.header)
             if col.kind == "money":
                 if col.required and parsed_value is None and is_blank(value):
-                    self.add("missing_value", f"必填列“{col.header}”为空", sh.name, rowno, col.header)
+                    self.add(
+                        "missing_value", f"必填列“{col.header}”为空", sh.name, rowno, col.header
+                    )
                 if parsed_value is not None and parsed_value < 0:
-                    self.add("negative_money", f"金额为负数：{cell_text(value)}", sh.name, rowno, col.header, value)
+                    self.add(
+                        "negative_money",
+                        f"金额为负数：{cell_text(value)}",
+                        sh.name,
+                        rowno,
+                        col.header,
+                        value,
+                    )
                 parsed_value = (
-                    None if parsed_value is None or unit_scale is None else round(parsed_value * unit_scale, 6)
+                    None
+                    if parsed_value is None or unit_scale is None
+                    else round(parsed_value * unit_scale, 6)
                 )
             if col.kind in ("number", "percent", "money", "int", "date"):
-                rec[col.key] = math.nan if parsed_value is None and col.kind != "date" else parsed_value
+                rec[col.key] = (
+                    math.nan if parsed_value is None and col.kind != "date" else parsed_value
+                )
                 rec[f"{col.key}_text"] = cell_text(value)
             else:
                 rec[col.key] = parsed_value if parsed_value is not None else ""
@@ -442,8 +497,19 @@ class _Validator:
             for rowno, subject in zip(df["_row"], df["subject"], strict=True):
                 if subject and subject not in known:
                     close = difflib.get_close_matches(subject, list(known), n=1, cutoff=0.6)
-                    hint = f"（是否为“{close[0]}”？）" if close else "（请先在《项目清单》中登记该项目）"
-                    self.add("unknown_subject", f"对象“{subject}”不是“部门整体”，也不在《项目清单》中{hint}", sh.name, int(rowno), "对象", subject)
+                    hint = (
+                        f"（是否为“{close[0]}”？）"
+                        if close
+                        else "（请先在《项目清单》中登记该项目）"
+                    )
+                    self.add(
+                        "unknown_subject",
+                        f"对象“{subject}”不是“部门整体”，也不在《项目清单》中{hint}",
+                        sh.name,
+                        int(rowno),
+                        "对象",
+                        subject,
+                    )
         selfeval = set(tables["selfeval"]["subject"])
         for key in ("selfeval_funds", "selfeval_indicators", "tasks"):
             df = tables[key]
@@ -451,7 +517,14 @@ class _Validator:
             for subject in dict.fromkeys(df["subject"]):
                 if subject and subject in known and subject not in selfeval:
                     first = int(df.loc[df["subject"] == subject, "_row"].iloc[0])
-                    self.add("missing_selfeval_total", f"对象“{subject}”有自评明细，但《自评表》中没有它的总分行", sheet_name, first, "对象", subject)
+                    self.add(
+                        "missing_selfeval_total",
+                        f"对象“{subject}”有自评明细，但《自评表》中没有它的总分行",
+                        sheet_name,
+                        first,
+                        "对象",
+                        subject,
+                    )
 
 
 def _indicator_fields(key: str, parsed: IndicatorValue) -> dict[str, Any]:
@@ -471,7 +544,9 @@ def _frame_columns(sh: Sheet) -> list[str]:
     cols = ["_row"]
     for col in sh.columns:
         if col.kind == "indicator":
-            cols += [col.key] + [f"{col.key}_{s}" for s in ("op", "num", "value", "unit", "kind", "band", "parsed")]
+            cols += [col.key] + [
+                f"{col.key}_{s}" for s in ("op", "num", "value", "unit", "kind", "band", "parsed")
+            ]
         elif col.kind in ("number", "percent", "money", "int", "date"):
             cols += [col.key, f"{col.key}_text"]
         else:

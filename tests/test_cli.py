@@ -35,7 +35,9 @@ def test_usage_error_exits_2_in_chinese(capsys: pytest.CaptureFixture[str]) -> N
     assert "参数错误" in capsys.readouterr().err
 
 
-def test_check_table_json_csv(clean_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_table_json_csv(
+    clean_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = write_workbook(tmp_path / "bad.xlsx", inject(FAULTS[0]))
     assert main(["check", str(bad)]) == 0
     out = capsys.readouterr().out
@@ -49,7 +51,9 @@ def test_check_table_json_csv(clean_xlsx: Path, tmp_path: Path, capsys: pytest.C
     assert capsys.readouterr().out.startswith("rule_id,")
 
 
-def test_invalid_workbook_exits_2_with_locations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_workbook_exits_2_with_locations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     records = clean_records()
     records["项目清单"][0]["全年执行数"] = "abc"
     records["目标表指标"][0]["指标值"] = "≥"
@@ -60,7 +64,9 @@ def test_invalid_workbook_exits_2_with_locations(tmp_path: Path, capsys: pytest.
     assert "Traceback" not in err
 
 
-def test_bad_policy_exits_2(clean_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_policy_exits_2(
+    clean_xlsx: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     policy = tmp_path / "p.yaml"
     policy.write_text("scoring: [unclosed", encoding="utf-8")
     assert main(["check", str(clean_xlsx), "--policy", str(policy)]) == 2
@@ -88,5 +94,7 @@ def test_summary_validate_rules(clean_xlsx: Path, capsys: pytest.CaptureFixture[
 def test_console_script_is_installed(clean_xlsx: Path) -> None:
     exe = shutil.which("evalkit", path=str(Path(sys.executable).parent))
     assert exe, "the evalkit console script is not installed next to this Python"
-    proc = subprocess.run([exe, "validate", str(clean_xlsx)], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [exe, "validate", str(clean_xlsx)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr

@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_workbook_doc_is_in_sync_with_schema() -> None:
     on_disk = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
-    assert on_disk.strip() == workbook_markdown().strip(), "run: evalkit docs --output docs/workbook.md"
+    assert on_disk.strip() == workbook_markdown().strip(), (
+        "run: evalkit docs --output docs/workbook.md"
+    )
 
 
 def test_workbook_doc_has_one_table_per_sheet() -> None:

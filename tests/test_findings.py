@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from evalkit.check import check
-from evalkit.findings import FINDING_COLUMNS, Finding, Source, findings_frame, findings_from_json, findings_to_json
+from evalkit.findings import (
+    FINDING_COLUMNS,
+    Finding,
+    Source,
+    findings_frame,
+    findings_from_json,
+    findings_to_json,
+)
 from evalkit.registry import Context, Rule, register, registered_rules
 from evalkit.testing import make_department
 
@@ -24,7 +31,9 @@ def _finding(**kw: object) -> Finding:
 
 
 def test_frame_and_json_round_trip() -> None:
-    df = findings_frame([_finding(), _finding(severity="notice", rule_id="SC003", dimension="完整性")])
+    df = findings_frame(
+        [_finding(), _finding(severity="notice", rule_id="SC003", dimension="完整性")]
+    )
     assert list(df.columns) == list(FINDING_COLUMNS)
     assert df.iloc[0]["dimension"] == "完整性"  # report order: 完整性 before 自评质量
     text = findings_to_json(df, department={"id": "x"})
@@ -65,8 +74,18 @@ def test_emit_fills_rule_metadata_and_policy_clause() -> None:
     policy = load_policy()
     ctx = Context(make_department(), policy)
     ctx.rule = Rule("SC999", "scoring", "warning", "自评质量", "scoring", "测试规则", lambda c: [])
-    f = ctx.emit(subject="部门整体", message="m", published=8.333333, sources=[ctx.src("projects", 2, "executed")])
-    assert (f.rule_id, f.severity, f.policy_version, f.title) == ("SC999", "warning", policy.version, "测试规则")
+    f = ctx.emit(
+        subject="部门整体",
+        message="m",
+        published=8.333333,
+        sources=[ctx.src("projects", 2, "executed")],
+    )
+    assert (f.rule_id, f.severity, f.policy_version, f.title) == (
+        "SC999",
+        "warning",
+        policy.version,
+        "测试规则",
+    )
     assert f.clause == policy.clause("scoring") and f.published == "8.3333"
     assert f.sources == (Source("项目清单", 2, "全年执行数"),)
     assert ctx.src("info", column="staff_quota").sheet == "部门信息"

@@ -46,11 +46,25 @@ def test_blank_template_is_refused_and_filled_template_loads(tmp_path: Path) -> 
             info.cell(row, 2).value = values[label]
     projects = wb["项目清单"]
     headers = [c.value for c in projects[1]]
-    row = {"项目名称": "某项目", "新增或延续": "新增", "是否年初预算": "是", "全年预算数": 10, "全年执行数": 9, "金额单位": "万元"}
+    row = {
+        "项目名称": "某项目",
+        "新增或延续": "新增",
+        "是否年初预算": "是",
+        "全年预算数": 10,
+        "全年执行数": 9,
+        "金额单位": "万元",
+    }
     projects.append([row.get(h) for h in headers])
     targets = wb["目标表指标"]
     headers = [c.value for c in targets[1]]
-    row = {"对象": "某项目", "一级指标": "产出指标", "三级指标": "完成数量", "指标值类型": "≥", "指标值": "5", "度量单位": "个"}
+    row = {
+        "对象": "某项目",
+        "一级指标": "产出指标",
+        "三级指标": "完成数量",
+        "指标值类型": "≥",
+        "指标值": "5",
+        "度量单位": "个",
+    }
     targets.append([row.get(h) for h in headers])
     wb.save(path)
     dept = load_workbook(path)
@@ -71,8 +85,12 @@ def test_records_and_file_give_the_same_department(tmp_path: Path) -> None:
     from_records = department_from_records(clean_records())
     from_file = load_workbook(write_workbook(tmp_path / "d.xlsx", clean_records()))
     for key in from_records.tables:
-        a = from_records.tables[key].drop(columns=[c for c in from_records.tables[key] if c.endswith("_parsed")])
-        b = from_file.tables[key].drop(columns=[c for c in from_file.tables[key] if c.endswith("_parsed")])
+        a = from_records.tables[key].drop(
+            columns=[c for c in from_records.tables[key] if c.endswith("_parsed")]
+        )
+        b = from_file.tables[key].drop(
+            columns=[c for c in from_file.tables[key] if c.endswith("_parsed")]
+        )
         assert a.astype(str).equals(b.astype(str)), key
     assert from_records.info == from_file.info
 

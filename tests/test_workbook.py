@@ -57,7 +57,9 @@ def test_clean_workbook_loads_with_parsed_and_verbatim_values(tmp_path: Path) ->
 
 def test_money_is_converted_to_yuan_using_the_row_unit(tmp_path: Path) -> None:
     records = clean_records()
-    records["项目清单"][0].update({"全年预算数": "20", "全年执行数": "19.5", "年初预算数": 20, "金额单位": "万元"})
+    records["项目清单"][0].update(
+        {"全年预算数": "20", "全年执行数": "19.5", "年初预算数": 20, "金额单位": "万元"}
+    )
     dept = load_workbook(_write(tmp_path, records))
     p = dept.projects.iloc[0]
     assert p["final_budget"] == 200000 and p["executed"] == 195000
@@ -86,7 +88,9 @@ def test_formulas_are_read_as_cached_values_not_evaluated(tmp_path: Path) -> Non
 
 def test_columns_may_be_in_any_order_and_extra_columns_are_ignored(tmp_path: Path) -> None:
     records = clean_records()
-    records["项目清单"] = [{"自定义列": "x", **{k: v for k, v in reversed(r.items())}} for r in records["项目清单"]]
+    records["项目清单"] = [
+        {"自定义列": "x", **{k: v for k, v in reversed(r.items())}} for r in records["项目清单"]
+    ]
     dept = load_workbook(_write(tmp_path, records))
     assert dept.project_names == [P1, P2]
 
@@ -212,7 +216,9 @@ def test_bad_department_id_cannot_become_a_path(tmp_path: Path) -> None:
 def test_detail_rows_without_a_total_row(tmp_path: Path) -> None:
     records = clean_records()
     records["自评表"] = [r for r in records["自评表"] if r["对象"] != P2]
-    problems = [p for p in _problems(_write(tmp_path, records)) if p.code == "missing_selfeval_total"]
+    problems = [
+        p for p in _problems(_write(tmp_path, records)) if p.code == "missing_selfeval_total"
+    ]
     assert sorted((p.sheet, p.value) for p in problems) == [("自评指标", P2), ("自评资金", P2)]
 
 
@@ -226,7 +232,13 @@ def test_all_problems_of_a_workbook_are_reported_at_once(tmp_path: Path) -> None
     with pytest.raises(WorkbookError) as info:
         load_workbook(_write(tmp_path, records))
     codes = sorted(p.code for p in info.value.problems)
-    assert codes == ["bad_choice", "bad_indicator", "bad_number", "missing_value", "unknown_subject"]
+    assert codes == [
+        "bad_choice",
+        "bad_indicator",
+        "bad_number",
+        "missing_value",
+        "unknown_subject",
+    ]
     text = str(info.value)
     assert text.startswith("工作簿") and "5 个问题" in text
     frame = info.value.to_frame()
@@ -235,7 +247,9 @@ def test_all_problems_of_a_workbook_are_reported_at_once(tmp_path: Path) -> None
 
 
 def test_workbook_error_pickles_with_its_problems(tmp_path: Path) -> None:
-    err = WorkbookError("x.xlsx", [Problem("bad_number", "不是数字", "x.xlsx", "项目清单", 3, "全年执行数", "abc")])
+    err = WorkbookError(
+        "x.xlsx", [Problem("bad_number", "不是数字", "x.xlsx", "项目清单", 3, "全年执行数", "abc")]
+    )
     back = pickle.loads(pickle.dumps(err))
     assert back.problems == err.problems and str(back) == str(err)
 
@@ -243,7 +257,10 @@ def test_workbook_error_pickles_with_its_problems(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------
 # bad files
 # ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("suffix", "code"), [(".xlsm", "macro_workbook"), (".xls", "legacy_workbook"), (".csv", "not_xlsx")])
+@pytest.mark.parametrize(
+    ("suffix", "code"),
+    [(".xlsm", "macro_workbook"), (".xls", "legacy_workbook"), (".csv", "not_xlsx")],
+)
 def test_refused_file_types(tmp_path: Path, suffix: str, code: str) -> None:
     path = tmp_path / f"d{suffix}"
     path.write_bytes(b"whatever")

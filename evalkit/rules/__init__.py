@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import importlib
 
-FAMILY_MODULES = ("scoring", "coverage", "quality", "relevance", "monitoring", "consistency", "process")
+FAMILY_MODULES = (
+    "scoring",
+    "coverage",
+    "quality",
+    "relevance",
+    "monitoring",
+    "consistency",
+    "process",
+)
 
 for _name in FAMILY_MODULES:
     try:
