@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-DEBS   := fonts-noto-cjk
+DEBS   := fonts-noto-cjk chromium poppler-utils
 
-.PHONY: demo test lint setup sysdeps lab clean-venv
+.PHONY: demo county test lint setup sysdeps lab clean-venv
 
 setup: $(STAMP)
 
@@ -25,8 +25,11 @@ sysdeps:
 	fi
 
 demo: setup sysdeps
-	$(BIN)/evalkit summary data/ningxian-gxj-2024.xlsx
 	$(BIN)/evalkit check data/ningxian-gxj-2024.xlsx
+	$(BIN)/evalkit run params/ningxian-gxj-2024.yaml
+
+county: setup sysdeps
+	$(BIN)/evalkit batch params/ --jobs 2
 
 lint: setup
 	$(BIN)/ruff check evalkit tests benchmarks

@@ -68,6 +68,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件而非屏幕")
 
+    p = add("run", "按阶段笔记本评估一个部门，结果归档到新的运行目录")
+    p.add_argument(
+        "source",
+        type=Path,
+        metavar="参数文件或底稿",
+        help="参数文件（YAML）或部门评估底稿（.xlsx）",
+    )
+    p.add_argument(
+        "--outputs",
+        type=Path,
+        default=Path("outputs"),
+        metavar="目录",
+        help="输出根目录（默认 outputs）",
+    )
+    p.add_argument(
+        "--policy",
+        type=Path,
+        default=None,
+        metavar="政策文件",
+        help="政策口径文件（仅在直接给出底稿时使用）",
+    )
+
+    p = add("batch", "批量评估多个部门（并行、可续跑），并生成汇总索引")
+    p.add_argument(
+        "sources", type=Path, nargs="+", metavar="参数", help="参数文件或包含参数文件的目录"
+    )
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="并行工作进程数（默认 2）")
+    p.add_argument("--force", action="store_true", help="即使输入未变化也重新评估")
+    p.add_argument(
+        "--outputs",
+        type=Path,
+        default=Path("outputs"),
+        metavar="目录",
+        help="输出根目录（默认 outputs）",
+    )
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+
+    p = add("verify", "核验归档的运行目录：哈希一致性，并用全新内核重新执行比对结果")
+    p.add_argument(
+        "run_dir", type=Path, metavar="运行目录", help="outputs/<年度>/<部门>/<运行编号>"
+    )
+    p.add_argument("--no-reexecute", action="store_true", help="只核对哈希，不重新执行")
+
     add("rules", "列出全部评估规则")
 
     p = add("docs", "由代码生成底稿格式说明（docs/workbook.md）")
@@ -188,6 +231,55 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .params import load_params, params_for_workbook
+    from .runner import run_department
+
+    if args.source.suffix.lower() in {".yaml", ".yml"}:
+        params = load_params(args.source)
+    else:
+        params = params_for_workbook(args.source, policy=args.policy)
+    print(f"开始评估：{params.dept_id}（{params.year}年度）", flush=True)
+    result = run_department(params, outputs=args.outputs)
+    for stage in result.manifest.get("stages", []):
+        mark = "完成" if stage["status"] == "ok" else "失败"
+        print(f"  {stage['stage']}：{mark}（{stage['duration_s']:.1f} 秒）")
+    if not result.ok:
+        print(f"评估失败：{result.error}", file=sys.stderr)
+        print(f"失败的运行已归档（含部分执行的笔记本）：{result.run_dir}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"评估完成：{result.run_dir}")
+    return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    if args.jobs < 1:
+        raise InputError("--jobs 至少为 1")
+    result = run_batch(
+        args.sources,
+        outputs=args.outputs,
+        jobs=args.jobs,
+        force=args.force,
+        progress=not args.no_progress,
+    )
+    if not result.outcomes:
+        raise InputError("没有找到参数文件（*.yaml）")
+    print(result.summary())
+    if result.index:
+        print(f"汇总索引：{result.index}")
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify_run
+
+    result = verify_run(args.run_dir, reexecute=not args.no_reexecute)
+    print(result.report())
+    return EXIT_OK if result.ok else EXIT_FAILURE
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -240,6 +332,9 @@ _COMMANDS = {
     "validate": _cmd_validate,
     "summary": _cmd_summary,
     "check": _cmd_check,
+    "run": _cmd_run,
+    "batch": _cmd_batch,
+    "verify": _cmd_verify,
     "rules": _cmd_rules,
     "docs": _cmd_docs,
 }

@@ -104,7 +104,7 @@ def save_stage(
     payload["stage"] = stage
     payload["extra"] = extra or {}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+    return f"已写入 {STAGE_DIR}/{stage}.json：{len(findings)} 条发现"
 
 
 def collect(folder: Path, stages: Sequence[str] | None = None) -> pd.DataFrame:
@@ -120,14 +120,14 @@ def collect(folder: Path, stages: Sequence[str] | None = None) -> pd.DataFrame:
     return findings_frame([f for df in frames for f in frame_to_findings(df)])
 
 
-def finalize(folder: Path, dept: Department, findings: pd.DataFrame) -> dict[str, Path]:
-    """Write the department's findings as JSON and CSV into the run folder."""
+def finalize(folder: Path, dept: Department, findings: pd.DataFrame) -> str:
+    """Write the department's findings as JSON and CSV into the run folder; says what it wrote."""
     meta = {"id": dept.id, "name": dept.name, "year": dept.year, "workbook_sha256": dept.sha256}
     json_path = folder / "findings.json"
     csv_path = folder / "findings.csv"
     json_path.write_text(findings_to_json(findings, department=meta), encoding="utf-8")
     csv_path.write_text(findings_to_csv(findings), encoding="utf-8-sig")
-    return {"json": json_path, "csv": csv_path}
+    return f"已写入 {json_path.name}、{csv_path.name}：{len(findings)} 条发现"
 
 
 def findings_view(
@@ -184,7 +184,11 @@ def highlight_differences(
             differ = False
         return ["background-color: #fde2e1" if differ else "" for _ in row]
 
-    return df.style.apply(style, axis=1).format(precision=2, na_rep="—")
+    styled = df.style.apply(style, axis=1).format(precision=2, na_rep="—").hide(axis="index")
+    import hashlib
+
+    key = "|".join(map(str, df.columns)) + f"|{len(df)}"
+    return styled.set_uuid(hashlib.sha1(key.encode()).hexdigest()[:12])  # stable, per-table HTML ids
 
 
 def family_label(family: str) -> str:

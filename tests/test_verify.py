@@ -1,0 +1,74 @@
+"""verify: an archived run re-executes identically; any edited file is named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from evalkit.cli import main
+from evalkit.errors import InputError
+from evalkit.params import load_params
+from evalkit.runner import RunResult, run_department
+from evalkit.verify import verify_run
+
+
+@pytest.fixture(scope="module")
+def seed_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
+    out = tmp_path_factory.mktemp("outputs")
+    result = run_department(load_params(ROOT / "params" / "ningxian-gxj-2024.yaml"), outputs=out)
+    assert result.ok, result.error
+    return result
+
+
+def _copy(run: RunResult, tmp_path: Path) -> Path:
+    target = tmp_path / run.run_dir.name
+    shutil.copytree(run.run_dir, target)
+    return target
+
+
+def test_fresh_run_verifies_by_re_execution(seed_run: RunResult, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["verify", str(seed_run.run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "全部归档文件哈希一致" in out and "完全一致" in out and "结论：通过" in out
+
+
+@pytest.mark.parametrize("rel", ["inputs/workbook.xlsx", "inputs/policy.yaml", "findings.json", "05_自评复核.ipynb", "html/06_评估报告.html"])
+def test_any_edited_file_is_named(seed_run: RunResult, tmp_path: Path, rel: str) -> None:
+    run = _copy(seed_run, tmp_path)
+    with (run / rel).open("ab") as fh:
+        fh.write(b"\n")
+    result = verify_run(run, reexecute=False)
+    assert not result.ok and result.changed_files == [f"{rel}（内容已改变）"]
+
+
+def test_deleted_file_is_named(seed_run: RunResult, tmp_path: Path) -> None:
+    run = _copy(seed_run, tmp_path)
+    (run / "findings.csv").unlink()
+    assert verify_run(run, reexecute=False).changed_files == ["findings.csv（缺失）"]
+
+
+def test_changed_findings_are_detected_by_re_execution(seed_run: RunResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = _copy(seed_run, tmp_path)
+    text = (run / "findings.json").read_text(encoding="utf-8")
+    (run / "findings.json").write_text(text.replace('"SC001"', '"SC999"', 1), encoding="utf-8")
+    assert main(["verify", str(run)]) == 1
+    out = capsys.readouterr().out
+    assert "findings.json（内容已改变）" in out and "评估发现不一致" in out and "结论：未通过" in out
+
+
+def test_not_a_run_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="不是 evalkit 运行目录"):
+        verify_run(tmp_path)
+    assert main(["verify", str(tmp_path)]) == 2
+
+
+def test_run_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "outputs"
+    assert main(["run", str(ROOT / "data" / "chaoyang-gxfwzx-2024.xlsx"), "--outputs", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "评估完成" in text and "06_评估报告：完成" in text
+    run = next((out / "2024" / "chaoyang-gxfwzx").glob("2*"))
+    assert (run / "findings.json").is_file() and (run / "html" / "01_导入与校验.html").is_file()
