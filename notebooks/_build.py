@@ -150,12 +150,18 @@ NOTEBOOKS = {
             ("md", "## 指标得分重算"),
             (
                 "code",
-                'stages.highlight_differences(scoring.chinese_headers(scoring.rescore_indicators(dept, pol)), "公布得分", "重算得分")',
+                'cols = ["subject", "_row", "level3", "target", "actual", "weight", "completion_published",\n'
+                '        "completion", "score_published", "score", "formula", "status"]\n'
+                'view = scoring.chinese_headers(scoring.rescore_indicators(dept, pol)[cols])\n'
+                'stages.highlight_differences(view, "公布得分", "重算得分")',
             ),
             ("md", "## 预算执行率得分重算"),
             (
                 "code",
-                'stages.highlight_differences(scoring.chinese_headers(scoring.rescore_funds(dept, pol)), "公布得分", "重算得分")',
+                'cols = ["subject", "_row", "line", "budget", "executed", "rate_published", "rate", "weight",\n'
+                '        "score_published", "score", "formula", "status"]\n'
+                'view = scoring.chinese_headers(scoring.rescore_funds(dept, pol)[cols])\n'
+                'stages.highlight_differences(view, "公布得分", "重算得分")',
             ),
             ("md", "## 总分与等级"),
             ("code", "totals = scoring.rescore_totals(dept, pol)\nscoring.chinese_headers(totals)"),
