@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import archive
-from .errors import EvalkitError
+from .errors import EvalkitError, InputError
 from .params import RunParams, load_params
 
 STATUS_LABELS = {
@@ -117,6 +117,8 @@ def _run_one(source: str, outputs: str, notebooks: str | None, force: bool) -> D
                 )
         archive.remove_stale_tmp(Path(outputs) / str(params.year) / params.dept_id)
         result = run_department(params, outputs=Path(outputs), notebooks=nb_dir)
+    except InputError as exc:
+        return DeptOutcome(source, params.dept_id, params.year, "invalid", None, str(exc))
     except EvalkitError as exc:
         return DeptOutcome(source, params.dept_id, params.year, "failed", None, str(exc))
     except Exception as exc:  # never let one department take the batch down

@@ -84,6 +84,7 @@ def run_department(
 
     register_translator()
     nbs = stage_notebooks(notebooks)
+    validate_inputs(params)  # bad input never reaches the archive
     dept_dir = outputs / str(params.year) / params.dept_id
     dept_dir.mkdir(parents=True, exist_ok=True)
     run_id = run_id or archive.new_run_id()
@@ -141,6 +142,21 @@ def run_department(
     return RunResult(
         final, run_id, params.dept_id, params.year, manifest["status"], manifest, message
     )
+
+
+def validate_inputs(params: RunParams) -> None:
+    """Load the workbook and the policy once before a run; raise InputError if unusable."""
+    from .errors import ParamsError
+    from .policy import load_policy
+    from .workbook import load_workbook
+
+    load_policy(params.policy)
+    dept = load_workbook(params.workbook)
+    if dept.id != params.dept_id or dept.year != params.year:
+        raise ParamsError(
+            f"参数与底稿不一致：参数为 {params.dept_id}（{params.year}年度），"
+            f"底稿“{params.workbook.name}”为 {dept.id}（{dept.year}年度）"
+        )
 
 
 def _archive_inputs(params: RunParams, nbs: list[Path], tmp: Path) -> dict[str, Any]:

@@ -25,33 +25,54 @@ def _dept(tmp_path: Path, dept_id: str) -> Path:
     wb = write_workbook(tmp_path / "data" / f"{dept_id}.xlsx", records)
     params = tmp_path / "params" / f"{dept_id}.yaml"
     params.parent.mkdir(exist_ok=True)
-    params.write_text(json.dumps({"workbook": str(wb), "dept_id": dept_id, "year": 2024}), encoding="utf-8")
+    params.write_text(
+        json.dumps({"workbook": str(wb), "dept_id": dept_id, "year": 2024}), encoding="utf-8"
+    )
     return params
 
 
-def test_batch_runs_in_parallel_then_skips_then_reruns_what_changed(tmp_path: Path, mini_notebooks: Path) -> None:
+def test_batch_runs_in_parallel_then_skips_then_reruns_what_changed(
+    tmp_path: Path, mini_notebooks: Path
+) -> None:
     for d in ("dept-a", "dept-b", "dept-c"):
         _dept(tmp_path, d)
     out = tmp_path / "outputs"
-    first = run_batch([tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False)
+    first = run_batch(
+        [tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False
+    )
     assert [o.status for o in first.outcomes] == ["ok", "ok", "ok"], first.summary()
     index = (out / "2024" / "index.html").read_text(encoding="utf-8")
     assert all(f"测试部门dept-{x}" in index for x in "abc") and "findings.csv" in index
-    again = run_batch([tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False)
+    again = run_batch(
+        [tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False
+    )
     assert [o.status for o in again.outcomes] == ["skipped"] * 3
     # a changed workbook re-runs that department only
     records = clean_records()
     records["部门信息"]["部门编码"] = "dept-b"
     records["项目清单"][0]["全年执行数"] = 190000
     write_workbook(tmp_path / "data" / "dept-b.xlsx", records)
-    third = run_batch([tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False)
+    third = run_batch(
+        [tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False
+    )
     assert [o.status for o in third.outcomes] == ["skipped", "ok", "skipped"]
     # a changed notebook re-runs everything; --force too
     nb = mini_notebooks / "01_记录参数.ipynb"
-    nb.write_text(nb.read_text(encoding="utf-8").replace("exist_ok=True", "exist_ok=True "), encoding="utf-8")
-    fourth = run_batch([tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False)
+    nb.write_text(
+        nb.read_text(encoding="utf-8").replace("exist_ok=True", "exist_ok=True "), encoding="utf-8"
+    )
+    fourth = run_batch(
+        [tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False
+    )
     assert [o.status for o in fourth.outcomes] == ["ok"] * 3
-    forced = run_batch([tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, force=True, progress=False)
+    forced = run_batch(
+        [tmp_path / "params"],
+        outputs=out,
+        jobs=2,
+        notebooks=mini_notebooks,
+        force=True,
+        progress=False,
+    )
     assert [o.status for o in forced.outcomes] == ["ok"] * 3
     assert len(archive.finished_runs(out / "2024" / "dept-b")) == 4  # nothing overwritten
 
@@ -66,13 +87,24 @@ def test_one_failure_never_stops_the_others(tmp_path: Path, mini_notebooks: Path
         json.dumps({"workbook": str(wb), "dept_id": "broken", "year": 2024}), encoding="utf-8"
     )
     (tmp_path / "params" / "nonsense.yaml").write_text("dept_id: [unclosed", encoding="utf-8")
-    result = run_batch([tmp_path / "params"], outputs=tmp_path / "out", jobs=2, notebooks=mini_notebooks, progress=False)
+    result = run_batch(
+        [tmp_path / "params"],
+        outputs=tmp_path / "out",
+        jobs=2,
+        notebooks=mini_notebooks,
+        progress=False,
+    )
     by_source = {Path(o.source).stem: o for o in result.outcomes}
     assert by_source["good"].status == "ok"
-    assert by_source["broken"].status == "failed" and "全年执行数" in (by_source["broken"].message or "")
-    assert by_source["nonsense"].status == "invalid" and "YAML" in (by_source["nonsense"].message or "")
+    assert by_source["broken"].status == "invalid" and "全年执行数" in (
+        by_source["broken"].message or ""
+    )
+    assert not (tmp_path / "out" / "2024" / "broken").exists()  # nothing archived for bad input
+    assert by_source["nonsense"].status == "invalid" and "YAML" in (
+        by_source["nonsense"].message or ""
+    )
     assert not result.ok
-    assert "失败 1 个" in result.summary() and "输入有误 1 个" in result.summary()
+    assert "输入有误 2 个" in result.summary()
 
 
 def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
@@ -116,4 +148,9 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
     statuses = {Path(o.source).stem: o.status for o in resumed.outcomes}
     assert statuses["k1"] == "skipped" and all(s in ("ok", "skipped") for s in statuses.values())
     assert all(archive.latest_run(out / "2024" / d) for d in ("k1", "k2", "k3", "k4"))
-    assert not any(p.name.startswith(archive.TMP_PREFIX) for d in (out / "2024").iterdir() if d.is_dir() for p in d.iterdir())
+    assert not any(
+        p.name.startswith(archive.TMP_PREFIX)
+        for d in (out / "2024").iterdir()
+        if d.is_dir()
+        for p in d.iterdir()
+    )

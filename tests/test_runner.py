@@ -113,3 +113,30 @@ def test_injected_strings_never_execute(tmp_path: Path, mini_notebooks: Path) ->
     exec(f"v = {code}", ns)  # the literal evaluates to the same string, nothing else
     assert ns["v"] == evil
     assert ReadablePythonTranslator.translate_str("宁县\n工信局") == "'宁县\\n工信局'"
+
+
+def test_invalid_workbook_fails_before_anything_is_archived(
+    tmp_path: Path, mini_notebooks: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evalkit.cli import main
+    from evalkit.errors import WorkbookError
+
+    records = clean_records()
+    records["项目清单"][0]["全年执行数"] = "abc"
+    wb = write_workbook(tmp_path / "bad.xlsx", records)
+    params = params_from_dict(
+        {"workbook": str(wb), "dept_id": "test-dept", "year": 2024}, base=tmp_path
+    )
+    out = tmp_path / "outputs"
+    with pytest.raises(WorkbookError):
+        run_department(params, outputs=out, notebooks=mini_notebooks)
+    assert not out.exists()
+    assert main(["run", str(wb), "--outputs", str(out)]) == 2
+    assert "第2行" in capsys.readouterr().err and not out.exists()
+
+
+def test_params_must_match_the_workbook(tmp_path: Path, mini_notebooks: Path) -> None:
+    params = load_params(_params(tmp_path, dept_id="other-dept"))
+    with pytest.raises(ParamsError, match="参数与底稿不一致"):
+        run_department(params, outputs=tmp_path / "o", notebooks=mini_notebooks)
+    assert not (tmp_path / "o").exists()
