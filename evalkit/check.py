@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -30,16 +33,48 @@ def check(
     selected = _select(registered_rules(), rules, policy)
     ctx = Context(dept, policy)
     found: list[Finding] = []
-    for r in selected:
-        ctx.rule = r
-        try:
-            found.extend(r.func(ctx))
-        except Exception as exc:  # a rule bug must name the rule, not vanish
-            raise RunError(
-                f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
-            ) from exc
-    ctx.rule = None
-    return findings_frame(found)
+    with _cyclic_gc_paused():
+        for r in selected:
+            ctx.rule = r
+            try:
+                found.extend(r.func(ctx))
+            except Exception as exc:  # a rule bug must name the rule, not vanish
+                raise RunError(
+                    f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
+                ) from exc
+        ctx.rule = None
+        return findings_frame(found)
+
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the rules run.
+
+    A check allocates hundreds of thousands of short-lived dicts and strings while the
+    department holds a large, long-lived object graph (rows, parsed indicator values);
+    every automatic full collection re-walks that graph, which cost about 15 % of a check
+    on a 1,000-project department. Reference counting still frees everything the rules
+    drop; the collector's previous state is restored afterwards (nested and concurrent
+    checks share one pause: it ends when the last of them ends).
+    """
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def check_workbook(

@@ -132,6 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EvalkitError as exc:
         print(f"运行失败：{exc}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:  # disk full, permission denied...: a message, not a traceback
+        where = f"“{exc.filename}”" if exc.filename else ""
+        print(f"读写文件失败{where}：{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130

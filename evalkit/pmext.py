@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from typing import Any
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from papermill.translators import PythonTranslator, papermill_translators
 
 
@@ -40,7 +40,7 @@ def _socket_dir() -> str:
     return _SOCKET_DIR
 
 
-class IPCKernelManager(KernelManager):
+class IPCKernelManager(AsyncKernelManager):
     """A kernel manager using the ipc transport with sockets in a private temp folder."""
 
     def __init__(self, **kwargs: Any) -> None:

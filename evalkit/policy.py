@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -17,13 +17,21 @@ from .errors import PolicyError
 DEFAULT_POLICY_NAME = "default.yaml"
 
 
+_MISSING = object()
+
+
 @dataclass(frozen=True)
 class Policy:
-    """A loaded policy: ``policy["scoring"]["tolerance"]`` or ``policy.get("scoring.tolerance")``."""
+    """A loaded policy: ``policy["scoring"]["tolerance"]`` or ``policy.get("scoring.tolerance")``.
+
+    A policy is read-only once loaded: :meth:`get` remembers its answers (rules ask the
+    same keys for every row).
+    """
 
     data: Mapping[str, Any]
     source: str
     sha256: str
+    _answers: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def version(self) -> str:
@@ -33,12 +41,16 @@ class Policy:
         return self.data[key]
 
     def get(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return default
-            node = node[part]
-        return node
+        node = self._answers.get(dotted, _MISSING)
+        if node is _MISSING:
+            node = self.data
+            for part in dotted.split("."):
+                if not isinstance(node, Mapping) or part not in node:
+                    node = _MISSING
+                    break
+                node = node[part]
+            self._answers[dotted] = node
+        return default if node is _MISSING else node
 
     def clause(self, section: str) -> str:
         return str(self.get(f"{section}.clause", ""))

@@ -140,10 +140,14 @@ def write_workbook(path: str | Path, records: Records | None = None) -> Path:
         rows: Sequence[Mapping[str, Any]] = records.get(sh.name, [])
         headers = _headers_for(sh, rows)
         ws.append(headers)
-        for rec in rows:
-            ws.append([rec.get(h) for h in headers])
-            for cell in ws[ws.max_row]:
-                _as_text(cell)
+        # Track the row number: ``ws.max_row`` and ``ws[row]`` scan every cell of the
+        # sheet, which made writing quadratic in the number of rows.
+        for rowno, rec in enumerate(rows, start=2):
+            values = [rec.get(h) for h in headers]
+            ws.append(values)
+            for col, value in enumerate(values, start=1):
+                if isinstance(value, str) and value.startswith("="):
+                    _as_text(ws.cell(rowno, col))
         by_header = {c.header: c for c in sh.columns}
         last = max(ws.max_row, 500)
         for idx, h in enumerate(headers, start=1):

@@ -19,7 +19,7 @@ from typing import Any
 from .findings import DIMENSIONS, FAMILIES, SEVERITIES, Finding, Severity, Source
 from .model import Department
 from .policy import Policy
-from .schema import SHEETS_BY_KEY
+from .schema import SHEETS_BY_KEY, column_header
 
 RuleFunc = Callable[["Context"], Iterable[Finding]]
 
@@ -101,17 +101,13 @@ class Context:
         """Evidence for a table key, an Excel row number and a column key (or header)."""
         if table == "info":
             sheet = SHEETS_BY_KEY["info"]
-            label = None
-            if column:
-                label = next((c.header for c in sheet.columns if c.key == column), column)
+            label = column_header("info", column) if column else None
             rowno = self.dept.info_rows.get(column or "") if row is None else row
             return Source(
                 sheet.name, None if rowno is None else int(rowno), "值" if label else None
             )
         sheet = SHEETS_BY_KEY[table]
-        header = None
-        if column:
-            header = next((c.header for c in sheet.columns if c.key == column), column)
+        header = column_header(table, column) if column else None
         return Source(sheet.name, None if row is None else int(row), header)
 
     def emit(

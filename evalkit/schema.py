@@ -646,6 +646,16 @@ INFO_BY_LABEL: dict[str, Column] = {c.header: c for c in INFO_FIELDS}
 FIELD_SHEET_HEADERS = ("字段", "值", "备注")
 
 
+_HEADERS: dict[tuple[str, str], str] = {
+    (s.key, c.key): c.header for s in SHEETS for c in reversed(s.columns)
+}
+
+
+def column_header(sheet_key: str, column: str) -> str:
+    """The Chinese header of a column key of a sheet; ``column`` itself when not a key."""
+    return _HEADERS.get((sheet_key, column), column)
+
+
 def sheet(key: str) -> Sheet:
     """The sheet declaration for an internal key (``"projects"``) or a Chinese name."""
     if key in SHEETS_BY_KEY:

@@ -188,7 +188,9 @@ def highlight_differences(
     import hashlib
 
     key = "|".join(map(str, df.columns)) + f"|{len(df)}"
-    return styled.set_uuid(hashlib.sha1(key.encode()).hexdigest()[:12])  # stable, per-table HTML ids
+    return styled.set_uuid(
+        hashlib.sha1(key.encode()).hexdigest()[:12]
+    )  # stable, per-table HTML ids
 
 
 def family_label(family: str) -> str:
@@ -253,3 +255,20 @@ def totals_summary(totals: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def audit_links() -> dict[str, str]:
+    """Stage name -> relative href of its HTML audit copy in a run folder."""
+    from .runner import stage_notebooks
+
+    return {nb.stem.split("_", 1)[-1]: f"html/{nb.stem}.html" for nb in stage_notebooks()}
+
+
+def write_report(
+    folder: Path, dept: Department, policy: Policy, findings: pd.DataFrame, *, pdf: bool = True
+) -> str:
+    """Render the assessment report (HTML, and PDF) into the run folder; says what it wrote."""
+    from .report import write_report as _write
+
+    written = _write(folder, dept, findings, policy=policy, audit_links=audit_links(), pdf=pdf)
+    return "已生成评估报告：" + "、".join(sorted(p.name for p in written.values()))

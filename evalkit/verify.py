@@ -66,14 +66,14 @@ def comparable_findings(path: Path) -> Any:
     return data.get("findings", [])
 
 
-_VOLATILE = re.compile(r"\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}[.\\d]*(Z|[+-]\\d{2}:\\d{2})?")
+_VOLATILE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 
 
 def report_text(path: Path) -> str:
     """Report content without markup and timestamps."""
     text = re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))
     text = _VOLATILE.sub("<时间>", text)
-    return re.sub(r"\\s+", " ", text).strip()
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def verify_run(run_dir: Path, *, reexecute: bool = True) -> VerifyResult:

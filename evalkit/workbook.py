@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import math
 import re
@@ -445,7 +446,7 @@ class _Validator:
             if col.kind == "indicator":
                 op = cells.get(col.operator_column) if col.operator_column else None
                 unit = cells.get(col.indicator_unit_column) if col.indicator_unit_column else None
-                parsed = parse_indicator(value, operator=op, unit=unit)
+                parsed = _parse_indicator_cell(value, op, unit)
                 if parsed.kind == "invalid":
                     self.add(
                         "bad_indicator",
@@ -525,6 +526,21 @@ class _Validator:
                         "对象",
                         subject,
                     )
+
+
+def _parse_indicator_cell(value: Any, operator: Any, unit: Any) -> IndicatorValue:
+    """:func:`~evalkit.values.parse_indicator` of one cell, remembered per distinct
+    (value, operator, unit): tables repeat the same few texts (``=100%``, ``≥90%``, the
+    bands …) thousands of times, and an :class:`IndicatorValue` is immutable."""
+    try:
+        return _parse_indicator_cached(value, operator, unit)
+    except TypeError:  # an unhashable cell value: parse it directly
+        return parse_indicator(value, operator=operator, unit=unit)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _parse_indicator_cached(value: Any, operator: Any, unit: Any) -> IndicatorValue:
+    return parse_indicator(value, operator=operator, unit=unit)
 
 
 def _indicator_fields(key: str, parsed: IndicatorValue) -> dict[str, Any]:

@@ -152,7 +152,7 @@ NOTEBOOKS = {
                 "code",
                 'cols = ["subject", "_row", "level3", "target", "actual", "weight", "completion_published",\n'
                 '        "completion", "score_published", "score", "formula", "status"]\n'
-                'view = scoring.chinese_headers(scoring.rescore_indicators(dept, pol)[cols])\n'
+                "view = scoring.chinese_headers(scoring.rescore_indicators(dept, pol)[cols])\n"
                 'stages.highlight_differences(view, "公布得分", "重算得分")',
             ),
             ("md", "## 预算执行率得分重算"),
@@ -160,7 +160,7 @@ NOTEBOOKS = {
                 "code",
                 'cols = ["subject", "_row", "line", "budget", "executed", "rate_published", "rate", "weight",\n'
                 '        "score_published", "score", "formula", "status"]\n'
-                'view = scoring.chinese_headers(scoring.rescore_funds(dept, pol)[cols])\n'
+                "view = scoring.chinese_headers(scoring.rescore_funds(dept, pol)[cols])\n"
                 'stages.highlight_differences(view, "公布得分", "重算得分")',
             ),
             ("md", "## 总分与等级"),
@@ -194,6 +194,12 @@ NOTEBOOKS = {
                 'stages.findings_view(found, columns=("severity", "dimension", "rule_id", "subject", "indicator", "message", "published", "expected", "formula", "sources"))',
             ),
             ("code", "stages.finalize(out, dept, found)"),
+            (
+                "md",
+                "## 评估报告\n\n按报告模板生成评估报告（report.html、report.pdf）：七个部分，每个问题链接到附件中的原表证据行，"
+                "封面链接到各阶段笔记本的审计副本。",
+            ),
+            ("code", "stages.write_report(out, dept, pol, found)"),
         ],
     ),
 }

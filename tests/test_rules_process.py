@@ -8,10 +8,18 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evalkit.check import check
 from evalkit.policy import Policy, load_policy
-from evalkit.rules.process import approved_subjects, process_facts, publication_delay
+from evalkit.rules.process import (
+    _approved_match,
+    _Matcher,
+    approved_subjects,
+    process_facts,
+    publication_delay,
+)
 from evalkit.testing import DEPT, FAULTS, P1, P2, clean_records, inject, make_department
 from evalkit.workbook import load_workbook
 
@@ -206,3 +214,16 @@ def test_seed_ningxian_process() -> None:
     ):
         assert name in pr006["published"]
     assert "项目自评报告" in one(found, "PR004")["message"]
+
+
+# ----------------------------------------------------------------------------------------
+# the linear approved-targets matcher agrees with the pairwise definition
+# ----------------------------------------------------------------------------------------
+_NAMES = st.text(alphabet="部门整体项目绩效目标示范培训规划经费 、，", min_size=0, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(written=_NAMES, subjects=st.lists(_NAMES, max_size=8))
+def test_matcher_agrees_with_approved_match(written: str, subjects: list[str]) -> None:
+    expected = _approved_match(written, subjects) is not None
+    assert _Matcher(subjects).has_match(written) == expected

@@ -72,3 +72,13 @@ def test_run_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "评估完成" in text and "06_评估报告：完成" in text
     run = next((out / "2024" / "chaoyang-gxfwzx").glob("2*"))
     assert (run / "findings.json").is_file() and (run / "html" / "01_导入与校验.html").is_file()
+
+
+def test_report_text_ignores_markup_and_timestamps(tmp_path: Path) -> None:
+    from evalkit.verify import report_text
+
+    a, b, c = tmp_path / "a.html", tmp_path / "b.html", tmp_path / "c.html"
+    a.write_text("<p>生成时间：<time>2026-11-23T11:40:02+08:00</time></p>\n<p>总分 91.44</p>", encoding="utf-8")
+    b.write_text("<p>生成时间：<time>2031-01-02T03:04:05.123Z</time></p> <p>总分  91.44</p>", encoding="utf-8")
+    c.write_text("<p>生成时间：<time>2031-01-02T03:04:05Z</time></p><p>总分 91.45</p>", encoding="utf-8")
+    assert report_text(a) == report_text(b) != report_text(c)

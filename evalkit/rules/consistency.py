@@ -16,17 +16,17 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from ..findings import Finding, Source
-from ..model import Department
+from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
-from ..schema import DEPARTMENT, SHEETS_BY_KEY
+from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
 from .monitoring import align, filled, fmt_money, fmt_num, normalise_name, num
 
@@ -65,9 +65,7 @@ def _policy(policy: Policy | None) -> Policy:
 
 def _src(table: str, row: object = None, column: str | None = None) -> Source:
     sheet = SHEETS_BY_KEY[table]
-    header = None
-    if column:
-        header = next((c.header for c in sheet.columns if c.key == column), column)
+    header = column_header(table, column) if column else None
     rowno = num(row)
     if table == "info":
         return Source(sheet.name, None if rowno is None else int(rowno), "值")
@@ -101,6 +99,28 @@ def _fund_total(df: pd.DataFrame, subject: str) -> pd.DataFrame:
     if total.empty:
         total = rows[rows["line"].map(normalise_name) == "年度资金总额"]
     return total
+
+
+def _fund_total_rows(dept: Department, key: str, subject: str) -> list[dict[str, Any]]:
+    """:func:`_fund_total` of ``dept.tables[key]`` as row dicts."""
+    rows = dept.rows(key, subject)
+    total = [r for r in rows if r["line_level"] == "合计"]
+    if not total:
+        total = [r for r in rows if normalise_name(r["line"]) == "年度资金总额"]
+    return total
+
+
+def _latest(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last row after a stable sort on ``period_end`` with blank dates last (as
+    ``DataFrame.sort_values("period_end", kind="stable").iloc[-1]``)."""
+    blank = [r for r in rows if _blank_date(r["period_end"])]
+    if blank:
+        return blank[-1]
+    return sorted(rows, key=lambda r: r["period_end"])[-1]
+
+
+def _blank_date(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _adjusted(texts: list[object], policy: Policy) -> str | None:
@@ -153,8 +173,11 @@ def money_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataF
     pol = _policy(policy)
     tol = float(pol.get(f"{SECTION}.money_tolerance"))
     subjects = [DEPARTMENT, *dept.project_names]
+    listed = set(subjects)
     for key in ("monitor_funds", "selfeval_funds"):
-        subjects += [s for s in dept.subjects(key) if s not in subjects]
+        extra = [s for s in dept.subjects(key) if s not in listed]
+        subjects += extra
+        listed.update(extra)
     rows: list[dict[str, Any]] = []
     for subject in subjects:
         entries = _money_entries(dept, subject)
@@ -187,26 +210,26 @@ def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
     def add(field: str, entry: _Money) -> None:
         out.setdefault(field, []).append(entry)
 
-    projects = dept.projects[dept.projects["name"] == subject]
-    if not projects.empty:
-        p = projects.iloc[0]
+    named = dept.grouped("projects", "name").get(subject)
+    if named:
+        p = named[0]
         for field, _ in MONEY_FIELDS:
             v = num(p.get(field))
             if v is not None:
                 ev = _src("projects", p["_row"], field)
                 add(field, _Money("项目清单", v, ev, 0.0, str(p.get(f"{field}_text") or "")))
-    mon = _fund_total(dept.monitor_funds, subject)
-    if not mon.empty:
-        latest = mon.sort_values("period_end", kind="stable").iloc[-1]
+    mon = _fund_total_rows(dept, "monitor_funds", subject)
+    if mon:
+        latest = _latest(mon)
         for field in ("initial_budget", "final_budget"):
             v = num(latest.get(field))
             if v is not None:
                 ev = _src("monitor_funds", latest["_row"], field)
                 text = str(latest.get(f"{field}_text") or "")
                 add(field, _Money("监控资金", v, ev, 0.0, text))
-    se = _fund_total(dept.selfeval_funds, subject)
-    if not se.empty:
-        s = se.iloc[0]
+    se = _fund_total_rows(dept, "selfeval_funds", subject)
+    if se:
+        s = se[0]
         for field, _ in MONEY_FIELDS:
             v = num(s.get(field))
             if v is not None:
@@ -294,7 +317,7 @@ def compare_values(a: IndicatorValue, b: IndicatorValue) -> str | None:
     return None
 
 
-def _display(row: pd.Series, column: str) -> str:
+def _display(row: Mapping[str, Any], column: str) -> str:
     """An indicator value as published, with a separate 指标值类型 / 度量单位 folded in."""
     text = str(row.get(column) or "").strip()
     if not text:
@@ -329,14 +352,13 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
     found: dict[tuple[str, str, int], dict[str, Any]] = {}
     order: list[tuple[str, str, int]] = []
     for label, table, _column in INDICATOR_TABLES:
-        df = dept.tables[table]
-        if df.empty:
+        rows = dept.records(table)
+        if not rows:
             continue
         if table == "monitor_indicators":
-            latest = df.groupby("subject")["period_end"].transform("max")
-            df = df[df["period_end"] == latest]
+            rows = _latest_per_subject(rows)
         seen: dict[tuple[str, str], int] = {}
-        for _, r in df.iterrows():
+        for r in rows:
             name = normalise_name(r["level3"])
             n = seen.get((r["subject"], name), 0)
             seen[(r["subject"], name)] = n + 1
@@ -404,6 +426,27 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
     return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
 
 
+def _latest_per_subject(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows at their subject's latest monitoring date (as
+    ``df[df.period_end == df.groupby("subject").period_end.transform("max")]``: blank dates
+    are skipped by the max and never match)."""
+    latest: dict[Any, Any] = {}
+    for r in rows:
+        period = r["period_end"]
+        if _blank_date(period):
+            continue
+        subject = r["subject"]
+        if subject not in latest or period > latest[subject]:
+            latest[subject] = period
+    return [
+        r
+        for r in rows
+        if not _blank_date(r["period_end"])
+        and r["subject"] in latest
+        and r["period_end"] == latest[r["subject"]]
+    ]
+
+
 def _merge_near_names(
     found: dict[tuple[str, str, int], dict[str, Any]],
     order: list[tuple[str, str, int]],
@@ -411,20 +454,28 @@ def _merge_near_names(
 ) -> list[tuple[str, str, int]]:
     """Pair indicators of one subject whose names differ slightly and whose tables differ."""
     labels = {label for label, _, _ in INDICATOR_TABLES}
+    # only names of one subject pair up: compare within each subject (positions kept, so
+    # the candidates sort exactly as a scan of every pair in ``order`` would list them)
+    by_subject: dict[str, list[int]] = {}
+    for i, key in enumerate(order):
+        by_subject.setdefault(key[0], []).append(i)
     candidates = []
-    for i, a in enumerate(order):
-        for b in order[i + 1 :]:
-            if a[0] != b[0]:
-                continue
+    for positions in by_subject.values():
+        for n, i in enumerate(positions):
+            a = order[i]
             la = labels & found[a].keys()
-            lb = labels & found[b].keys()
-            if la & lb:
-                continue
-            ratio = difflib.SequenceMatcher(None, a[1], b[1], autojunk=False).ratio()
-            if ratio >= threshold:
-                candidates.append((ratio, a, b))
+            if la == labels:
+                continue  # in every table: pairs with nothing
+            for j in positions[n + 1 :]:
+                b = order[j]
+                if la & found[b].keys():
+                    continue
+                ratio = difflib.SequenceMatcher(None, a[1], b[1], autojunk=False).ratio()
+                if ratio >= threshold:
+                    candidates.append((ratio, i, j, a, b))
+    candidates.sort(key=lambda t: (t[1], t[2]))
     merged: set[tuple[str, str, int]] = set()
-    for _, a, b in sorted(candidates, key=lambda t: -t[0]):
+    for _, _i, _j, a, b in sorted(candidates, key=lambda t: -t[0]):
         if a in merged or b in merged:
             continue
         if labels & found[a].keys() & found[b].keys():
@@ -434,7 +485,7 @@ def _merge_near_names(
     return [k for k in order if k not in merged]
 
 
-def _restated_forecast(row: pd.Series) -> str | None:
+def _restated_forecast(row: Mapping[str, Any]) -> str | None:
     """A forecast written as a bound in the target's direction but with another value."""
     target, forecast = row.get("target_parsed"), row.get("forecast_parsed")
     if not isinstance(target, IndicatorValue) or not isinstance(forecast, IndicatorValue):
@@ -541,19 +592,14 @@ def goal_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataFr
     rows: list[dict[str, Any]] = []
     if goals.empty:
         return pd.DataFrame(rows, columns=list(GOAL_COLUMNS))
-    for subject in dept.subjects("goals"):
-        mine = goals[goals["subject"] == subject]
-        target_rows = mine[mine["source"] == "目标表"]
-        self_rows = mine[mine["source"] == "自评表"]
-        if target_rows.empty or self_rows.empty:
+    for subject, mine in dept.by_subject("goals").items():
+        target_rows = [r for r in mine if r["source"] == "目标表"]
+        self_rows = [r for r in mine if r["source"] == "自评表"]
+        if not target_rows or not self_rows:
             continue
-        left = [
-            c for _, r in target_rows.iterrows() for c in _clauses(str(r["text"]), int(r["_row"]))
-        ]
-        right = [
-            c for _, r in self_rows.iterrows() for c in _clauses(str(r["text"]), int(r["_row"]))
-        ]
-        notes = {int(r["_row"]): r.get("note") for _, r in self_rows.iterrows()}
+        left = [c for r in target_rows for c in _clauses(str(r["text"]), int(r["_row"]))]
+        right = [c for r in self_rows for c in _clauses(str(r["text"]), int(r["_row"]))]
+        notes = {int(r["_row"]): r.get("note") for r in self_rows}
         pairs = sorted(
             (
                 (_similarity(a.key, b.key), i, j)
@@ -609,16 +655,18 @@ DERIVED_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _selfeval_indicator(dept: Department, subject: str, names: list[str]) -> pd.Series | None:
-    df = dept.selfeval_indicators
-    if df.empty:
-        return None
+def _selfeval_indicator(
+    dept: Department, subject: str, names: list[str]
+) -> Mapping[str, Any] | None:
+    """The subject's first 自评指标 row whose 三级指标 is one of ``names`` (normalised)."""
     wanted = {normalise_name(n) for n in names}
-    hit = df[(df["subject"] == subject) & df["level3"].map(normalise_name).isin(wanted)]
-    return None if hit.empty else hit.iloc[0]
+    for r in dept.rows("selfeval_indicators", subject):
+        if normalise_name(r["level3"]) in wanted:
+            return r
+    return None
 
 
-def _reported_number(row: pd.Series | None) -> float | None:
+def _reported_number(row: Mapping[str, Any] | None) -> float | None:
     if row is None:
         return None
     parsed = row.get("actual_parsed")
@@ -747,7 +795,7 @@ def _derived_row(
     name: str,
     category: str,
     reported: float | None,
-    reported_row: pd.Series | None,
+    reported_row: Mapping[str, Any] | None,
     calc: float | None,
     unit: str,
     formula: str,
@@ -839,20 +887,18 @@ def _meets(value: float, target: IndicatorValue) -> bool | None:
 
 
 def _spent(dept: Department, subject: str) -> tuple[float, Source] | None:
-    total = _fund_total(dept.selfeval_funds, subject)
-    for _, r in total.iterrows():
+    for r in _fund_total_rows(dept, "selfeval_funds", subject):
         v = num(r["executed"])
         if v is not None:
             return v, _src("selfeval_funds", r["_row"], "executed")
-    projects = dept.projects[dept.projects["name"] == subject]
-    for _, r in projects.iterrows():
+    for r in dept.grouped("projects", "name").get(subject, []):
         v = num(r["executed"])
         if v is not None:
             return v, _src("projects", r["_row"], "executed")
     return None
 
 
-def _money_actual(row: pd.Series) -> tuple[float, str] | None:
+def _money_actual(row: Mapping[str, Any]) -> tuple[float, str] | None:
     """The 实际完成值 of a cost row in 元, with how it was read, or None if not money."""
     actual, target = row.get("actual_parsed"), row.get("target_parsed")
     if not isinstance(actual, IndicatorValue) or actual.kind != "quantitative":
@@ -874,11 +920,10 @@ def _money_actual(row: pd.Series) -> tuple[float, str] | None:
 
 def _cost_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
     tol = float(pol.get(f"{SECTION}.cost_actual_tolerance"))
-    df = dept.selfeval_indicators
     rows: list[dict[str, Any]] = []
-    if df.empty:
-        return rows
-    for _, r in df[df["level1"].map(lambda s: "成本" in normalise_name(s))].iterrows():
+    for r in dept.records("selfeval_indicators"):
+        if "成本" not in normalise_name(r["level1"]):
+            continue
         money = _money_actual(r)
         if money is None:
             continue
@@ -987,11 +1032,11 @@ def money_mismatch(ctx: Context) -> Iterator[Finding]:
 )
 def target_changed(ctx: Context) -> Iterator[Finding]:
     """An indicator's value differs between tables, or a forecast restates another target."""
-    table = _memo_targets(ctx)
-    for _, r in table.iterrows():
+    monitored = {r["_row"]: r for r in ctx.dept.records("monitor_indicators")}
+    for r in frame_records(_memo_targets(ctx)):
         locs: dict[str, tuple[str, int, str]] = r["_rows"]
-        sources = [_src(t, row, col) for t, row, col in locs.values()]
         if r["是否变化"]:
+            sources = [_src(t, row, col) for t, row, col in locs.values()]
             ref = r["参照表"]
             published = "；".join(f"{label}“{r[label]}”" for label in r["_changed"])
             yield ctx.emit(
@@ -1007,8 +1052,7 @@ def target_changed(ctx: Context) -> Iterator[Finding]:
             )
         if r["预计另设目标"]:
             t, row, _ = locs["监控表"]
-            mon = ctx.dept.monitor_indicators
-            m = mon[mon["_row"] == row].iloc[0]
+            m = monitored[row]
             cause = str(m.get("cause_text") or "").strip()
             why = f"（原因说明：“{cause}”）" if cause else ""
             yield ctx.emit(
@@ -1150,7 +1194,7 @@ def goal_changed(ctx: Context) -> Iterator[Finding]:
 def overrun(ctx: Context) -> Iterator[Finding]:
     """执行数 above 全年预算数, or a rate above 100 %, in 项目清单 or 监控资金."""
     tol = float(ctx.policy.get(f"{SECTION}.money_tolerance"))
-    for _, r in ctx.dept.projects.iterrows():
+    for r in ctx.dept.records("projects"):
         ex, bud = num(r["executed"]), num(r["final_budget"])
         if ex is None or bud is None or ex <= bud + tol:
             continue
@@ -1169,7 +1213,7 @@ def overrun(ctx: Context) -> Iterator[Finding]:
                 _src("projects", r["_row"], "final_budget"),
             ],
         )
-    for _, r in ctx.dept.monitor_funds.iterrows():
+    for r in ctx.dept.records("monitor_funds"):
         bud = num(r["final_budget"])
         problems: list[str] = []
         sources: list[Source] = []

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..findings import Finding
-from ..model import Department
+from ..model import Department, frame_records
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
 from .quality import category_of, compact
@@ -34,7 +34,7 @@ def wan(amount: Any) -> str:
 
 
 def _has(dept: Department, key: str, subject: str) -> bool:
-    return not dept.rows_of(key, subject).empty
+    return subject in dept.by_subject(key)
 
 
 def coverage_table(dept: Department) -> pd.DataFrame:
@@ -45,10 +45,10 @@ def coverage_table(dept: Department) -> pd.DataFrame:
     有监控表, 有自评表; technical ``_row`` (Excel row in 《项目清单》).
     """
     records: list[dict[str, Any]] = []
-    for rec in dept.projects.to_dict("records"):
+    for rec in dept.records("projects"):
         name = rec["name"]
-        goals = dept.rows_of("goals", name)
-        n_targets = len(dept.rows_of("targets", name))
+        goals = dept.rows("goals", name)
+        n_targets = len(dept.rows("targets", name))
         initial = rec["in_initial_budget"]
         records.append(
             {
@@ -59,7 +59,7 @@ def coverage_table(dept: Department) -> pd.DataFrame:
                 "全年执行数（元）": rec["executed"],
                 "全年执行数（万元）": wan(rec["executed"]).removesuffix("万元"),
                 "目标表指标数": n_targets,
-                "目标表年度目标数": int((goals["source"] == "目标表").sum()),
+                "目标表年度目标数": sum(1 for g in goals if g["source"] == "目标表"),
                 "有目标表": "是" if n_targets else "否",
                 "有监控表": "是"
                 if _has(dept, "monitor_funds", name) or _has(dept, "monitor_indicators", name)
@@ -83,8 +83,8 @@ def coverage_table(dept: Department) -> pd.DataFrame:
 
 def target_categories(dept: Department, subject: str) -> list[str]:
     """The national categories (成本指标 ...) present among a subject's target-table rows."""
-    rows = dept.rows_of("targets", subject)
-    return list(dict.fromkeys(c for c in (category_of(x) for x in rows["level1"]) if c))
+    rows = dept.rows("targets", subject)
+    return list(dict.fromkeys(c for c in (category_of(x["level1"]) for x in rows) if c))
 
 
 def _label(subject: str) -> str:
@@ -97,8 +97,10 @@ def _coverage(ctx: Context) -> pd.DataFrame:
 
 def _target_subjects(dept: Department) -> list[str]:
     subjects = dept.subjects("targets")
-    ordered = [s for s in [DEPARTMENT, *dept.project_names] if s in subjects]
-    return ordered + [s for s in subjects if s not in ordered]
+    present = set(subjects)
+    ordered = [s for s in [DEPARTMENT, *dept.project_names] if s in present]
+    seen = set(ordered)
+    return ordered + [s for s in subjects if s not in seen]
 
 
 # ----------------------------------------------------------------------------------------
@@ -113,7 +115,7 @@ def _target_subjects(dept: Department) -> list[str]:
     title="执行项目未编报绩效目标",
 )
 def project_without_targets(ctx: Context) -> Iterator[Finding]:
-    for rec in _coverage(ctx).to_dict("records"):
+    for rec in frame_records(_coverage(ctx)):
         if rec["有目标表"] == "是":
             continue
         name = rec["项目名称"]
@@ -220,7 +222,7 @@ def _missing_categories(ctx: Context, key: str, label: str) -> Iterator[Finding]
         missing = [c for c in wanted if c not in present]
         if not missing:
             continue
-        rows = ctx.dept.rows_of("targets", subject)["_row"]
+        rows = [r["_row"] for r in ctx.dept.rows("targets", subject)]
         have = "、".join(present) if present else "无标准一级指标"
         yield ctx.emit(
             subject=subject,
@@ -249,7 +251,7 @@ def targets_without_goals(ctx: Context) -> Iterator[Finding]:
     for subject in _target_subjects(ctx.dept):
         if subject in with_goals:
             continue
-        first = int(ctx.dept.rows_of("targets", subject)["_row"].iloc[0])
+        first = int(ctx.dept.rows("targets", subject)[0]["_row"])
         yield ctx.emit(
             subject=subject,
             message=(
@@ -274,8 +276,8 @@ def targets_without_goals(ctx: Context) -> Iterator[Finding]:
 def too_few_indicators(ctx: Context) -> Iterator[Finding]:
     minimum = int(ctx.policy.get(f"{SECTION}.min_indicators"))
     for subject in _target_subjects(ctx.dept):
-        rows = ctx.dept.rows_of("targets", subject)
-        names = [compact(x) for x in rows["level3"]]
+        rows = ctx.dept.rows("targets", subject)
+        names = [compact(x["level3"]) for x in rows]
         if len(rows) >= minimum:
             continue
         yield ctx.emit(
@@ -288,5 +290,5 @@ def too_few_indicators(ctx: Context) -> Iterator[Finding]:
             published=str(len(rows)),
             expected=f"≥{minimum}",
             formula=f"三级指标数 {len(rows)} < {minimum}",
-            sources=[ctx.src("targets", r, "level3") for r in rows["_row"]],
+            sources=[ctx.src("targets", r["_row"], "level3") for r in rows],
         )

@@ -16,16 +16,17 @@ import datetime as dt
 import math
 import numbers
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from ..findings import Finding, Severity, Source
-from ..model import Department
+from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
-from ..schema import DEPARTMENT, SHEETS_BY_KEY
+from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
 
 __all__ = [
@@ -95,7 +96,12 @@ def normalise_name(text: object) -> str:
 
     ``“三公经费”控制率`` and ``“三公”经费 控制率`` both become ``三公经费控制率``.
     """
-    folded = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return _normalise_name("" if text is None else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalise_name(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in folded if ch.isalnum()).lower()
 
 
@@ -155,6 +161,11 @@ def time_share(period_end: object, mode: str = "month") -> float | None:
         period_end = period_end.date()
     if not isinstance(period_end, dt.date):
         return None
+    return _time_share(period_end, mode)
+
+
+@lru_cache(maxsize=256)
+def _time_share(period_end: dt.date, mode: str) -> float:
     if mode == "day":
         days = 366 if calendar.isleap(period_end.year) else 365
         return period_end.timetuple().tm_yday / days
@@ -204,15 +215,17 @@ def period_label(period_end: object) -> str:
 def _src(table: str, row: object, column: str | None = None) -> Source:
     """Evidence without a Context (same form as :meth:`Context.src`)."""
     sheet = SHEETS_BY_KEY[table]
-    header = None
-    if column:
-        header = next((c.header for c in sheet.columns if c.key == column), column)
+    header = column_header(table, column) if column else None
     rowno = num(row)
     return Source(sheet.name, None if rowno is None else int(rowno), header)
 
 
 def _policy(policy: Policy | None) -> Policy:
     return policy if policy is not None else load_policy()
+
+
+def _is_na(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def _light(ratio: float | None, policy: Policy) -> str:
@@ -225,14 +238,18 @@ def _light(ratio: float | None, policy: Policy) -> str:
     return "红"
 
 
-def _causes(row: pd.Series) -> list[str]:
+_CAUSE_HEADERS: dict[str, str] = {
+    key: SHEETS_BY_KEY["monitor_indicators"].column(key).header for key in CAUSE_COLUMNS
+}
+
+
+def _causes(row: Mapping[str, Any]) -> list[str]:
     """The filled deviation causes of a 监控指标 row, as ``header：text``."""
-    sheet = SHEETS_BY_KEY["monitor_indicators"]
     out = []
     for key in CAUSE_COLUMNS:
         text = row.get(key)
         if filled(text):
-            out.append(f"{sheet.column(key).header}：{str(text).strip()}")
+            out.append(f"{_CAUSE_HEADERS[key]}：{str(text).strip()}")
     return out
 
 
@@ -266,9 +283,9 @@ def monitoring_progress(dept: Department, policy: Policy | None = None) -> pd.Da
     pol = _policy(policy)
     mode = str(pol.get(f"{SECTION}.time_share") or "month")
     rows: list[dict[str, Any]] = []
-    for rec in dept.monitor_funds.to_dict("records"):
+    for rec in dept.records("monitor_funds"):
         rows.append(_money_progress(rec, pol, mode))
-    for _, row in dept.monitor_indicators.iterrows():
+    for row in dept.records("monitor_indicators"):
         parsed = row.get("target_parsed")
         if not isinstance(parsed, IndicatorValue) or parsed.kind != "quantitative":
             continue
@@ -320,7 +337,7 @@ def _money_progress(rec: dict[str, Any], pol: Policy, mode: str) -> dict[str, An
 
 
 def _indicator_progress(
-    row: pd.Series, target: IndicatorValue, pol: Policy, mode: str
+    row: Mapping[str, Any], target: IndicatorValue, pol: Policy, mode: str
 ) -> dict[str, Any]:
     share = time_share(row.get("period_end"), mode)
     name = str(row.get("level3") or "")
@@ -378,7 +395,29 @@ def _progress(ctx: Context) -> pd.DataFrame:
     return ctx.memo("monitoring_progress", lambda: monitoring_progress(ctx.dept, ctx.policy))
 
 
-def forecast_shortfall(row: pd.Series, policy: Policy) -> tuple[float, float] | None:
+def _row_causes(ctx: Context, row: Mapping[str, Any]) -> list[str]:
+    """:func:`_causes` of a 监控指标 row, computed once per check (shared, read-only)."""
+    memo: dict[int, list[str]] = ctx.memo("monitoring.causes", dict)
+    key = id(row)
+    if key not in memo:
+        memo[key] = _causes(row)
+    return memo[key]
+
+
+def _shortfall(ctx: Context, row: Mapping[str, Any]) -> tuple[float, float] | None:
+    """:func:`forecast_shortfall` of a 监控指标 row, computed once per check."""
+    memo: dict[int, tuple[float, float] | None] = ctx.memo("monitoring.shortfalls", dict)
+    key = id(row)
+    if key not in memo:
+        memo[key] = forecast_shortfall(row, ctx.policy)
+    return memo[key]
+
+
+def _progress_records(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("monitoring_progress.records", lambda: frame_records(_progress(ctx)))
+
+
+def forecast_shortfall(row: Mapping[str, Any], policy: Policy) -> tuple[float, float] | None:
     """``(forecast, target)`` when the year-end forecast is worse than the target, else None.
 
     Worse means lower for ≥/>, higher for ≤/<, different for = (beyond the policy's
@@ -404,15 +443,17 @@ def forecast_shortfall(row: pd.Series, policy: Policy) -> tuple[float, float] | 
     return (f, t) if worse else None
 
 
-def _subject_period_rows(df: pd.DataFrame, subject: object, period: object) -> pd.DataFrame:
-    if df.empty:
-        return df
-    return df[(df["subject"] == subject) & (df["period_end"] == period)]
+def _subject_period_rows(dept: Department, subject: object, period: object) -> list[dict[str, Any]]:
+    """The 监控指标 rows of one subject and monitoring date (``df[(subject) & (period)]``:
+    a blank date matches nothing, as in a pandas comparison)."""
+    if period is None or (isinstance(period, float) and math.isnan(period)):
+        return []
+    return [r for r in dept.rows("monitor_indicators", subject) if r["period_end"] == period]
 
 
-def _cause_sources(rows: pd.DataFrame) -> list[Source]:
+def _cause_sources(rows: list[dict[str, Any]]) -> list[Source]:
     out = []
-    for _, r in rows.iterrows():
+    for r in rows:
         for key in CAUSE_COLUMNS:
             if filled(r.get(key)):
                 out.append(_src("monitor_indicators", r["_row"], key))
@@ -476,11 +517,10 @@ def project_not_monitored(ctx: Context) -> Iterator[Finding]:
     money = set(dept.monitor_funds["subject"])
     indicators = set(dept.monitor_indicators["subject"])
     for name in dept.project_names:
-        where: list[tuple[str, pd.DataFrame]] = [
-            (key, dept.tables[key][dept.tables[key]["subject"] == name])
-            for key in ("targets", "selfeval", "selfeval_indicators")
+        where = [
+            (key, dept.rows(key, name)) for key in ("targets", "selfeval", "selfeval_indicators")
         ]
-        evidence = [(key, rows) for key, rows in where if not rows.empty]
+        evidence = [(key, rows) for key, rows in where if rows]
         if not evidence:
             continue
         has_money, has_ind = name in money, name in indicators
@@ -493,7 +533,7 @@ def project_not_monitored(ctx: Context) -> Iterator[Finding]:
         else:
             missing, published = "只监控了资金执行，未监控绩效指标", "《监控指标》中无此项目"
         basis = "、".join(f"《{dept.sheet_name(key)}》" for key, _ in evidence)
-        sources = [ctx.src(key, rows["_row"].iloc[0], "subject") for key, rows in evidence]
+        sources = [ctx.src(key, rows[0]["_row"], "subject") for key, rows in evidence]
         if not has_money:
             sources.append(ctx.src("monitor_funds"))
         if not has_ind:
@@ -520,16 +560,14 @@ def project_not_monitored(ctx: Context) -> Iterator[Finding]:
 )
 def execution_behind(ctx: Context) -> Iterator[Finding]:
     """Money progress ratio yellow (notice) or red (warning; notice with cause and measure)."""
-    table = _progress(ctx)
-    money = table[(table["类型"] == "资金") & table["灯号"].isin(["黄", "红"])]
+    money = [r for r in _progress_records(ctx) if r["类型"] == "资金" and r["灯号"] in ("黄", "红")]
     green = float(ctx.policy.get(f"{SECTION}.green"))
     yellow = float(ctx.policy.get(f"{SECTION}.yellow"))
-    ind = ctx.dept.monitor_indicators
-    for _, r in money.iterrows():
+    for r in money:
         subject, period = r["对象"], r["监控截止日期"]
-        rows = _subject_period_rows(ind, subject, period)
-        causes = [c for _, x in rows.iterrows() for c in _causes(x)]
-        measures = [str(x).strip() for x in rows["measures"] if filled(x)] if not rows.empty else []
+        rows = _subject_period_rows(ctx.dept, subject, period)
+        causes = [c for x in rows for c in _row_causes(ctx, x)]
+        measures = [str(x["measures"]).strip() for x in rows if filled(x["measures"])]
         rate = r["计算执行率"] if num(r["计算执行率"]) is not None else r["公布执行率"]
         share = float(r["时间进度"])
         light = r["灯号"]
@@ -590,11 +628,11 @@ def execution_behind(ctx: Context) -> Iterator[Finding]:
 )
 def forecast_without_cause(ctx: Context) -> Iterator[Finding]:
     """Forecast worse than target with blank cause columns or blank 拟改进措施."""
-    for _, row in ctx.dept.monitor_indicators.iterrows():
-        gap = forecast_shortfall(row, ctx.policy)
+    for row in ctx.dept.records("monitor_indicators"):
+        gap = _shortfall(ctx, row)
         if gap is None:
             continue
-        causes = _causes(row)
+        causes = _row_causes(ctx, row)
         has_measure = filled(row.get("measures"))
         if causes and has_measure:
             continue
@@ -641,19 +679,20 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
     """确定能 despite zero spending, an indicator far behind or a forecast below target;
     完全不可能 without measures."""
     dept = ctx.dept
-    ind = dept.monitor_indicators
-    table = _progress(ctx)
+    progress = _progress_records(ctx)
     # (a) zero spending at the monitoring date, 确定能 and no cause anywhere
-    for _, r in table[(table["类型"] == "资金") & (table["灯号"] != "")].iterrows():
+    for r in progress:
+        if r["类型"] != "资金" or r["灯号"] == "":
+            continue
         executed = num(r["监控期完成值"])
         rate = executed if executed is not None else num(r["公布执行率"])
         if rate is None or rate > 0 or not num(r["全年目标值"]):
             continue
-        rows = _subject_period_rows(ind, r["对象"], r["监控截止日期"])
-        certain = rows[rows["likelihood"] == _CERTAIN] if not rows.empty else rows
-        if certain.empty or any(_causes(x) for _, x in rows.iterrows()):
+        rows = _subject_period_rows(dept, r["对象"], r["监控截止日期"])
+        certain = [x for x in rows if x["likelihood"] == _CERTAIN]
+        if not certain or any(_row_causes(ctx, x) for x in rows):
             continue
-        names = "、".join(f"“{x}”" for x in certain["level3"])
+        names = "、".join(f"“{x['level3']}”" for x in certain)
         yield ctx.emit(
             subject=str(r["对象"]),
             indicator="监控期预算执行率",
@@ -667,21 +706,21 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
             formula=f"监控期执行数 0 ÷ {fmt_num(num(r['全年目标值']))} = 0%",
             sources=[
                 ctx.src("monitor_funds", r["_row"], "executed_to_date"),
-                *[ctx.src("monitor_indicators", x, "likelihood") for x in certain["_row"]],
+                *[ctx.src("monitor_indicators", x["_row"], "likelihood") for x in certain],
             ],
         )
     # (b)-(d) per indicator row
     lights = {
         int(r["_row"]): r
-        for _, r in table[table["_table"] == "monitor_indicators"].iterrows()
-        if num(r["_row"]) is not None
+        for r in progress
+        if r["_table"] == "monitor_indicators" and num(r["_row"]) is not None
     }
-    for _, row in ind.iterrows():
+    for row in dept.records("monitor_indicators"):
         likelihood = str(row.get("likelihood") or "").strip()
         reasons: list[str] = []
         formulas: list[str] = []
         expected = ""
-        if likelihood == _CERTAIN and not _causes(row):
+        if likelihood == _CERTAIN and not _row_causes(ctx, row):
             p = lights.get(int(row["_row"]))
             if p is not None and p["灯号"] == "红":
                 scale, unit = float(p["_scale"]), str(p["计量单位"] or "")
@@ -699,7 +738,7 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
                     formulas.append(f"{done} > {fmt_in_unit(num(p['全年目标值']), scale, unit)}")
                 expected = "有可能（并说明偏差原因）"
         if likelihood == _CERTAIN:
-            gap = forecast_shortfall(row, ctx.policy)
+            gap = _shortfall(ctx, row)
             if gap is not None:
                 reasons.append(f"全年预计完成“{row['forecast']}”未达到年度指标值“{row['target']}”")
                 formulas.append(f"预计 {fmt_num(gap[0])} 对比 目标 {fmt_num(gap[1])}")
@@ -710,7 +749,7 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
         if not reasons:
             continue
         if likelihood == _CERTAIN:
-            tail = "且未说明偏差原因。" if not _causes(row) else "。"
+            tail = "且未说明偏差原因。" if not _row_causes(ctx, row) else "。"
             body = "；".join(reasons) + "，却判断“确定能”完成目标" + tail
         else:
             body = "；".join(reasons) + "。"
@@ -744,8 +783,9 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
 def rate_miscomputed(ctx: Context) -> Iterator[Finding]:
     """Published 监控期执行率 differs from 监控期执行数 ÷ 全年预算数."""
     tol = float(ctx.policy.get(f"{SECTION}.rate_tolerance"))
-    table = _progress(ctx)
-    for _, r in table[table["类型"] == "资金"].iterrows():
+    for r in _progress_records(ctx):
+        if r["类型"] != "资金":
+            continue
         pub, calc = num(r["公布执行率"]), num(r["计算执行率"])
         if pub is None or calc is None or abs(pub - calc) <= tol:
             continue
@@ -779,25 +819,27 @@ def rate_miscomputed(ctx: Context) -> Iterator[Finding]:
 )
 def likelihood_missing(ctx: Context) -> Iterator[Finding]:
     """Quantitative indicators with a blank 完成目标可能性, one finding per monitoring table."""
-    ind = ctx.dept.monitor_indicators
-    if ind.empty:
-        return
-    quantitative = ind[ind["target_kind"] == "quantitative"]
-    for (subject, period), rows in quantitative.groupby(["subject", "period_end"], sort=False):
-        blank = rows[~rows["likelihood"].map(filled)]
-        if blank.empty:
+    tables: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for row in ctx.dept.records("monitor_indicators"):
+        period = row["period_end"]
+        if row["target_kind"] != "quantitative" or _is_na(row["subject"]) or _is_na(period):
+            continue  # groupby leaves out rows whose key is blank
+        tables.setdefault((row["subject"], period), []).append(row)
+    for (subject, period), rows in tables.items():
+        blank = [x for x in rows if not filled(x["likelihood"])]
+        if not blank:
             continue
-        names = "、".join(f"“{x}”" for x in blank["level3"])
+        names = "、".join(f"“{x['level3']}”" for x in blank)
         yield ctx.emit(
             subject=str(subject),
-            indicator=None if len(blank) > 1 else str(blank["level3"].iloc[0]),
+            indicator=None if len(blank) > 1 else str(blank[0]["level3"]),
             message=(
                 f"“{subject}”{period_label(period)}的监控表中，{len(rows)}个定量指标有"
                 f"{len(blank)}个未判断完成目标可能性（确定能/有可能/完全不可能）：{names}。"
             ),
             published=f"{len(blank)}/{len(rows)}个定量指标未填写",
             expected="逐项判断完成目标可能性",
-            sources=[ctx.src("monitor_indicators", x, "likelihood") for x in blank["_row"]],
+            sources=[ctx.src("monitor_indicators", x["_row"], "likelihood") for x in blank],
         )
 
 
@@ -812,7 +854,7 @@ def likelihood_missing(ctx: Context) -> Iterator[Finding]:
 def to_date_copies_target(ctx: Context) -> Iterator[Finding]:
     """监控期执行情况 written as a target: with ≥/≤, or the inequality target's own text."""
     ops = {str(x) for x in (ctx.policy.get(f"{SECTION}.result_ops_not_values") or [])}
-    for _, row in ctx.dept.monitor_indicators.iterrows():
+    for row in ctx.dept.records("monitor_indicators"):
         to_date = str(row.get("to_date") or "")
         if not filled(to_date):
             continue

@@ -59,6 +59,41 @@ def _approved_match(written: str, subjects: list[str]) -> str | None:
     return None
 
 
+class _Matcher:
+    """Whether :func:`_approved_match` finds a match among ``subjects``, in time linear in
+    the number of subjects (the names are normalised once, not once per comparison).
+
+    A written name matches when its normalised key equals another's, or when both keys have
+    at least 4 characters and one contains the other.
+    """
+
+    def __init__(self, subjects: list[str]) -> None:
+        keys = [_norm_subject(s) for s in subjects]
+        self._exact = set(keys)
+        long = [k for k in keys if len(k) >= 4]
+        self._long = set(long)
+        self._joined = "\x00".join(long)  # "key in joined" = key inside one of them
+        self._lengths = sorted({len(k) for k in long})
+
+    def has_match(self, written: str) -> bool:
+        key = _norm_subject(written)
+        if key in self._exact:
+            return True
+        if len(key) < 4:
+            return False
+        if "\x00" in key:  # cannot search the joined keys: compare one by one
+            return any(key in other or other in key for other in self._long)
+        if key in self._joined:
+            return True
+        # another key inside this one: look up every substring of a length that occurs
+        for n in self._lengths:
+            if n > len(key):
+                break
+            if any(key[i : i + n] in self._long for i in range(len(key) - n + 1)):
+                return True
+        return False
+
+
 def _cn_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
@@ -204,10 +239,11 @@ def targets_not_approved(ctx: Context) -> Iterator[Finding]:
                 sources=[src_approved],
             )
         return
+    approved_names = _Matcher(approved)
     for subject in with_targets:
-        if _approved_match(subject, approved) is not None:
+        if approved_names.has_match(subject):
             continue
-        first = int(dept.rows_of("targets", subject)["_row"].iloc[0])
+        first = int(dept.rows("targets", subject)[0]["_row"])
         label = "部门整体" if subject == DEPARTMENT else f"项目“{subject}”"
         yield ctx.emit(
             subject=subject,
@@ -220,8 +256,9 @@ def targets_not_approved(ctx: Context) -> Iterator[Finding]:
             formula=f"“{subject}”∉ 批复绩效目标｛{'、'.join(approved)}｝",
             sources=[src_approved, ctx.src("targets", first, "subject")],
         )
+    target_names = _Matcher(with_targets)
     for written in approved:
-        if _approved_match(written, with_targets) is not None:
+        if target_names.has_match(written):
             continue
         yield ctx.emit(
             subject=DEPARTMENT if _norm_subject(written) == "部门整体" else written,

@@ -21,12 +21,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from ..findings import Finding
-from ..model import Department
+from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, LEVEL1
@@ -78,20 +79,52 @@ def compact(text: Any) -> str:
     """``text`` without whitespace and punctuation (quotes, commas, brackets ...)."""
     if text is None or (isinstance(text, float) and text != text):
         return ""
+    return _compact(str(text))
+
+
+# The same indicator names, units and policy words recur in every table of a department;
+# these pure text functions remember their recent answers.
+_TEXT_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _compact(text: str) -> str:
     return "".join(
         ch
-        for ch in str(text)
+        for ch in text
         if not ch.isspace() and not unicodedata.category(ch).startswith(("P", "Z"))
     )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _nospace(text: Any) -> str:
-    return re.sub(r"\s+", "", "" if text is None else str(text))
+    return _SPACES.sub("", "" if text is None else str(text))
+
+
+@lru_cache(maxsize=64)
+def _compact_set(words: tuple[Any, ...]) -> frozenset[str]:
+    return frozenset(compact(w) for w in words)
+
+
+@lru_cache(maxsize=64)
+def _nospace_list(words: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(_nospace(w) for w in words)
 
 
 def matches_any(patterns: Iterable[str], text: str) -> list[str]:
     """The patterns (regular expressions) that match ``text``."""
-    return [p for p in patterns if p and re.search(p, text)]
+    items = tuple(patterns)
+    try:
+        return list(_matches_any(items, text))
+    except TypeError:  # an unhashable pattern or text: no memo
+        return [p for p in items if p and re.search(p, text)]
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _matches_any(patterns: tuple[str, ...], text: str) -> tuple[str, ...]:
+    return tuple(p for p in patterns if p and re.search(p, text))
 
 
 def category_of(level1: Any) -> str:
@@ -135,19 +168,26 @@ def subjects_in_order(dept: Department) -> list[str]:
 def indicator_source(dept: Department, subject: str) -> str | None:
     """The table key whose indicators are read for ``subject`` (None: no indicators)."""
     for key, _column in INDICATOR_SOURCES:
-        if not dept.rows_of(key, subject).empty:
+        if subject in dept.by_subject(key):
             return key
     return None
 
 
-def _latest_period(rows: pd.DataFrame) -> pd.DataFrame:
-    dates = [d for d in rows["period_end"] if d is not None and d == d]
+def _latest_period(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    dates = [r["period_end"] for r in rows if r["period_end"] is not None]
+    dates = [d for d in dates if d == d]
     if not dates:
         return rows
     latest = max(dates)
-    return rows[rows["period_end"] == latest]
+    return [r for r in rows if _equal(r["period_end"], latest)]
 
 
+def _equal(value: Any, other: Any) -> bool:
+    """``value == other`` as pandas compares an object column with a scalar (None: False)."""
+    return value is not None and bool(value == other)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _OP_START = re.compile(r"\s*[<>=≥≤≧≦⩾⩽═＜＞＝]")
 
 
@@ -183,10 +223,10 @@ def selected_indicators(dept: Department) -> pd.DataFrame:
         if key is None:
             continue
         column = dict(INDICATOR_SOURCES)[key]
-        rows = dept.rows_of(key, subject)
+        rows = dept.rows(key, subject)
         if key == "monitor_indicators":
             rows = _latest_period(rows)
-        for rec in rows.to_dict("records"):
+        for rec in rows:
             parsed = rec[f"{column}_parsed"]
             records.append(
                 {
@@ -296,7 +336,7 @@ def _flag_placeholder(ind: dict[str, Any], pol: Policy) -> Flag | None:
     name = compact(ind["level3"])
     if not name:
         return None
-    words = {compact(w) for w in pol.get(f"{SECTION}.placeholder_level3") or []}
+    words = _compact_set(tuple(pol.get(f"{SECTION}.placeholder_level3") or []))
     candidates = {name, name.removesuffix("指标")}
     parents = {compact(ind["level1"]), compact(ind["level2"])} - {""}
     if candidates & words:
@@ -460,12 +500,8 @@ def _flag_blank_vague(ind: dict[str, Any], pol: Policy) -> Flag | None:
             "明确的指标值（定量指标写明运算符、数值和单位）",
             "指标值为空",
         )
-    placeholders = [_nospace(p) for p in pol.get(f"{q}.placeholder_values") or []]
-    hit = [
-        p
-        for p in placeholders
-        if p and (text == p or (re.search(r"[\u4e00-\u9fff]", p) and p in text))
-    ]
+    placeholders = _nospace_list(tuple(pol.get(f"{q}.placeholder_values") or []))
+    hit = [p for p in placeholders if p and (text == p or (_HAN.search(p) and p in text))]
     if hit:
         return Flag(
             "IQ009",
@@ -514,17 +550,24 @@ def _flags(ind: dict[str, Any], pol: Policy) -> list[Flag]:
     return [f for check in ROW_CHECKS if (f := check(ind, pol)) is not None]
 
 
-def indicator_inventory(dept: Department, policy: Policy | None = None) -> pd.DataFrame:
+def indicator_inventory(
+    dept: Department, policy: Policy | None = None, *, selected: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The indicators the quality rules read, with their quality flags.
 
     One row per indicator. Chinese columns: 对象, 来源表, 行号, 一级指标, 二级指标,
     三级指标, 指标类别, 指标值 (with operator and unit), 指标值原文 (the cell), 运算符, 数值, 单位, 指标类型, 质量问题; technical
     columns ``_table``, ``_column`` (value column key) and ``_flags`` (list of :class:`Flag`).
+    ``selected`` is :func:`selected_indicators` when the caller has it already.
     """
-    pol = _policy(policy)
-    sel = selected_indicators(dept)
+    sel = selected if selected is not None else selected_indicators(dept)
+    return _inventory_table(frame_records(sel), _policy(policy))
+
+
+def _inventory_table(selected: list[dict[str, Any]], pol: Policy) -> pd.DataFrame:
+    """:func:`indicator_inventory` from the records of :func:`selected_indicators`."""
     records: list[dict[str, Any]] = []
-    for ind in sel.to_dict("records"):
+    for ind in selected:
         flags = _flags(ind, pol)
         unit = ind["written_unit"] or ind["unit"]
         records.append(
@@ -556,19 +599,25 @@ def indicator_inventory(dept: Department, policy: Policy | None = None) -> pd.Da
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def qualitative_share(dept: Department, policy: Policy | None = None) -> pd.DataFrame:
+def qualitative_share(
+    dept: Department, policy: Policy | None = None, *, inventory: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per indicator table read: 定性/定量 counts, the 定性 share and whether it is too high.
 
     Columns: 对象, 来源表, 指标数 (non-blank values), 定性指标数, 定量指标数, 定性占比,
     上限, 超过上限; technical ``_table`` and ``_rows`` (Excel rows of the 定性 indicators).
+    ``inventory`` is :func:`indicator_inventory` when the caller has it already.
     """
     pol = _policy(policy)
     limit = float(pol.get(f"{SECTION}.qualitative_share_limit"))
-    inv = indicator_inventory(dept, pol)
+    inv = inventory if inventory is not None else indicator_inventory(dept, pol)
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for rec in frame_records(inv[["对象", "来源表", "行号", "_table", "_kind"]]):
+        groups.setdefault((rec["对象"], rec["来源表"]), []).append(rec)
     records: list[dict[str, Any]] = []
-    for (subject, source), grp in inv.groupby(["对象", "来源表"], sort=False):
-        counted = grp[grp["_kind"] != "empty"]
-        qual = counted[counted["_kind"].isin(["qualitative", "band"])]
+    for (subject, source), grp in groups.items():
+        counted = [r for r in grp if r["_kind"] != "empty"]
+        qual = [r for r in counted if r["_kind"] in ("qualitative", "band")]
         total = len(counted)
         share = len(qual) / total if total else 0.0
         records.append(
@@ -577,12 +626,12 @@ def qualitative_share(dept: Department, policy: Policy | None = None) -> pd.Data
                 "来源表": source,
                 "指标数": total,
                 "定性指标数": len(qual),
-                "定量指标数": int((counted["_kind"] == "quantitative").sum()),
+                "定量指标数": sum(1 for r in counted if r["_kind"] == "quantitative"),
                 "定性占比": share,
                 "上限": limit,
                 "超过上限": bool(total and share > limit),
-                "_table": grp["_table"].iloc[0],
-                "_rows": [int(r) for r in qual["行号"]],
+                "_table": grp[0]["_table"],
+                "_rows": [int(r["行号"]) for r in qual],
             }
         )
     columns = [
@@ -595,8 +644,26 @@ def qualitative_share(dept: Department, policy: Policy | None = None) -> pd.Data
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
+def memo_selected(ctx: Context) -> pd.DataFrame:
+    """:func:`selected_indicators`, computed once per check (shared with the relevance rules)."""
+    return ctx.memo("quality.selected_indicators", lambda: selected_indicators(ctx.dept))
+
+
+def memo_selected_records(ctx: Context) -> list[dict[str, Any]]:
+    """The records of :func:`memo_selected` (shared, read-only)."""
+    return ctx.memo(
+        "quality.selected_indicators.records", lambda: frame_records(memo_selected(ctx))
+    )
+
+
 def _inventory(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("quality.inventory", lambda: indicator_inventory(ctx.dept, ctx.policy))
+    return ctx.memo(
+        "quality.inventory", lambda: _inventory_table(memo_selected_records(ctx), ctx.policy)
+    )
+
+
+def _inventory_records(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("quality.inventory.records", lambda: frame_records(_inventory(ctx)))
 
 
 def _subject_label(subject: str) -> str:
@@ -604,7 +671,7 @@ def _subject_label(subject: str) -> str:
 
 
 def _emit_flags(ctx: Context, rule_id: str) -> Iterator[Finding]:
-    for rec in _inventory(ctx).to_dict("records"):
+    for rec in _inventory_records(ctx):
         for flag in rec["_flags"]:
             if flag.rule_id != rule_id:
                 continue
@@ -676,7 +743,10 @@ def unit_category_mismatch(ctx: Context) -> Iterator[Finding]:
     title="定性指标占比过高",
 )
 def qualitative_share_too_high(ctx: Context) -> Iterator[Finding]:
-    table = ctx.memo("quality.qualitative_share", lambda: qualitative_share(ctx.dept, ctx.policy))
+    table = ctx.memo(
+        "quality.qualitative_share",
+        lambda: qualitative_share(ctx.dept, ctx.policy, inventory=_inventory(ctx)),
+    )
     for rec in table.to_dict("records"):
         if not rec["超过上限"]:
             continue

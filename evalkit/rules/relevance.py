@@ -19,16 +19,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 
 from ..findings import Finding
-from ..model import Department
+from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
-from .quality import compact, fmt_num, matches_any, pct, selected_indicators
+from .quality import (
+    compact,
+    fmt_num,
+    matches_any,
+    memo_selected_records,
+    pct,
+    selected_indicators,
+)
 
 __all__ = [
     "function_clauses",
@@ -63,11 +71,11 @@ def goal_source(dept: Department, subject: str) -> str | None:
 
     A subject has a target table when it has 目标表指标 rows or 年度目标 rows from 目标表.
     """
-    goals = dept.rows_of("goals", subject)
-    if not dept.rows_of("targets", subject).empty or (goals["source"] == "目标表").any():
+    sources = {g["source"] for g in dept.rows("goals", subject)}
+    if subject in dept.by_subject("targets") or "目标表" in sources:
         return "目标表"
     for label in ("自评表", "监控表"):
-        if (goals["source"] == label).any():
+        if label in sources:
             return label
     return None
 
@@ -77,6 +85,14 @@ def selected_goals(dept: Department, subject: str) -> pd.DataFrame:
     source = goal_source(dept, subject)
     goals = dept.rows_of("goals", subject)
     return goals[goals["source"] == source] if source else goals.iloc[0:0]
+
+
+def _selected_goal_rows(dept: Department, subject: str) -> list[dict[str, Any]]:
+    """:func:`selected_goals` as row dicts (``selected_goals(...).to_dict("records")``)."""
+    source = goal_source(dept, subject)
+    if not source:
+        return []
+    return [g for g in dept.rows("goals", subject) if g["source"] == source]
 
 
 # ----------------------------------------------------------------------------------------
@@ -130,11 +146,13 @@ def function_clauses(dept: Department, policy: Policy | None = None) -> list[dic
     return out
 
 
-def _department_items(dept: Department) -> tuple[str | None, list[dict[str, Any]]]:
+def _department_items(
+    dept: Department, selected: list[dict[str, Any]]
+) -> tuple[str | None, list[dict[str, Any]]]:
     """Department-level goals and indicator names the functions are compared with."""
     source = goal_source(dept, DEPARTMENT)
     items: list[dict[str, Any]] = []
-    for rec in selected_goals(dept, DEPARTMENT).to_dict("records"):
+    for rec in _selected_goal_rows(dept, DEPARTMENT):
         items.append(
             {
                 "kind": "年度目标",
@@ -145,8 +163,9 @@ def _department_items(dept: Department) -> tuple[str | None, list[dict[str, Any]
                 "source": rec["source"],
             }
         )
-    sel = selected_indicators(dept)
-    for rec in sel[sel["subject"] == DEPARTMENT].to_dict("records"):
+    for rec in selected:
+        if rec["subject"] != DEPARTMENT:
+            continue
         items.append(
             {
                 "kind": "指标",
@@ -162,18 +181,28 @@ def _department_items(dept: Department) -> tuple[str | None, list[dict[str, Any]
     return source, items
 
 
-def function_coverage(dept: Department, policy: Policy | None = None) -> pd.DataFrame:
+def function_coverage(
+    dept: Department, policy: Policy | None = None, *, selected: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per core-function clause: its n-grams, those found in the department-level targets,
     the coverage share, whether it is covered and the best-matching goal or indicator.
 
     Columns: 职能来源 (核心职能/部门职能), 职能条款, 条款n元组, 命中n元组, 覆盖率, 覆盖下限,
     是否覆盖 (是/否/不计), 说明, 最佳匹配, 最佳匹配类型, 最佳匹配命中, 目标来源表;
     technical ``_field``, ``_best`` (the best item: table, row, column) and ``_items``
-    (number of goals and indicators compared).
+    (number of goals and indicators compared). ``selected`` is
+    :func:`~evalkit.rules.quality.selected_indicators` when the caller has it already.
     """
-    pol = _policy(policy)
+    sel = selected if selected is not None else selected_indicators(dept)
+    return _function_coverage_table(dept, _policy(policy), frame_records(sel))
+
+
+def _function_coverage_table(
+    dept: Department, pol: Policy, selected: list[dict[str, Any]]
+) -> pd.DataFrame:
+    """:func:`function_coverage` from the records of the selected indicators."""
     minimum = float(pol.get(f"{SECTION}.function_coverage_min"))
-    source, items = _department_items(dept)
+    source, items = _department_items(dept, selected)
     item_grams = [(item, set(ngrams(item["text"], pol))) for item in items]
     union: set[str] = set().union(*(g for _, g in item_grams)) if item_grams else set()
     records: list[dict[str, Any]] = []
@@ -228,18 +257,27 @@ def function_coverage(dept: Department, policy: Policy | None = None) -> pd.Data
 # ----------------------------------------------------------------------------------------
 def macro_hits(patterns: list[str], text: str) -> list[str]:
     """The words of ``text`` matched by the macro patterns (distinct, in pattern order)."""
+    items = tuple(patterns)
+    try:
+        return list(_macro_hits(items, text))
+    except TypeError:  # an unhashable pattern or text: no memo
+        return list(_macro_hits.__wrapped__(items, text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _macro_hits(patterns: tuple[str, ...], text: str) -> tuple[str, ...]:
     found: dict[str, None] = {}
     for pattern in patterns:
         if pattern and (m := re.search(pattern, text)):
             found[m.group(0)] = None
-    return list(found)
+    return tuple(found)
 
 
 def _project_profile(dept: Department, pol: Policy) -> dict[str, dict[str, Any]]:
     small_max = float(pol.get(f"{SECTION}.small_project_max"))
     keywords = pol.get(f"{SECTION}.macro_project_keywords") or []
     out: dict[str, dict[str, Any]] = {}
-    for rec in dept.projects.to_dict("records"):
+    for rec in dept.records("projects"):
         budget = rec["final_budget"]
         small = budget == budget and budget is not None and float(budget) <= small_max
         text = f"{rec['name']} {rec.get('basic_info') or ''}"
@@ -252,21 +290,31 @@ def _project_profile(dept: Department, pol: Policy) -> dict[str, dict[str, Any]]
     return out
 
 
-def macro_indicators(dept: Department, policy: Policy | None = None) -> pd.DataFrame:
+def macro_indicators(
+    dept: Department, policy: Policy | None = None, *, selected: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per project indicator and goal: the macro patterns it matches and the project profile.
 
     Columns: 对象, 类型 (指标/年度目标), 来源表, 行号, 一级指标, 内容, 指标值, 宏观用语,
     全年预算数（万元）, 小额项目, 项目关键词, 是否问题; technical ``_table``, ``_column``,
     ``_value_column``, ``_project_row`` (Excel row in 《项目清单》) and ``_hits`` (matched
-    words).
+    words). ``selected`` is :func:`~evalkit.rules.quality.selected_indicators` when the
+    caller has it already.
     """
-    pol = _policy(policy)
+    sel = selected if selected is not None else selected_indicators(dept)
+    return _macro_table(dept, _policy(policy), frame_records(sel))
+
+
+def _macro_table(dept: Department, pol: Policy, selected: list[dict[str, Any]]) -> pd.DataFrame:
+    """:func:`macro_indicators` from the records of the selected indicators."""
     patterns = pol.get(f"{SECTION}.macro_patterns") or []
     profiles = _project_profile(dept, pol)
-    sel = selected_indicators(dept)
+    sel_by_subject: dict[Any, list[dict[str, Any]]] = {}
+    for rec in selected:
+        sel_by_subject.setdefault(rec["subject"], []).append(rec)
     items: list[dict[str, Any]] = []
     for subject in profiles:
-        for rec in sel[sel["subject"] == subject].to_dict("records"):
+        for rec in sel_by_subject.get(subject, []):
             items.append(
                 {
                     "subject": subject,
@@ -280,7 +328,7 @@ def macro_indicators(dept: Department, policy: Policy | None = None) -> pd.DataF
                     "value_column": rec["column"],
                 }
             )
-        for rec in selected_goals(dept, subject).to_dict("records"):
+        for rec in _selected_goal_rows(dept, subject):
             items.append(
                 {
                     "subject": subject,
@@ -340,7 +388,10 @@ def macro_indicators(dept: Department, policy: Policy | None = None) -> pd.DataF
     title="部门整体目标未覆盖核心职能",
 )
 def uncovered_function(ctx: Context) -> Iterator[Finding]:
-    table = ctx.memo("relevance.function_coverage", lambda: function_coverage(ctx.dept, ctx.policy))
+    table = ctx.memo(
+        "relevance.function_coverage",
+        lambda: _function_coverage_table(ctx.dept, ctx.policy, memo_selected_records(ctx)),
+    )
     for rec in table.to_dict("records"):
         if rec["是否覆盖"] != "否" or not rec["_items"]:
             continue
@@ -377,7 +428,14 @@ def uncovered_function(ctx: Context) -> Iterator[Finding]:
 
 
 def _macro(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("relevance.macro", lambda: macro_indicators(ctx.dept, ctx.policy))
+    return ctx.memo(
+        "relevance.macro",
+        lambda: _macro_table(ctx.dept, ctx.policy, memo_selected_records(ctx)),
+    )
+
+
+def _macro_records(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("relevance.macro.records", lambda: frame_records(_macro(ctx)))
 
 
 def _project_reason(rec: dict[str, Any], small_max: float) -> str:
@@ -391,7 +449,7 @@ def _project_reason(rec: dict[str, Any], small_max: float) -> str:
 
 def _macro_findings(ctx: Context, kind: str) -> Iterator[Finding]:
     small_max = float(ctx.policy.get(f"{SECTION}.small_project_max"))
-    for rec in _macro(ctx).to_dict("records"):
+    for rec in _macro_records(ctx):
         if rec["类型"] != kind or not rec["是否问题"]:
             continue
         subject = rec["对象"]

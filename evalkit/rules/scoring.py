@@ -46,13 +46,13 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ..errors import PolicyError
 from ..findings import Finding, Source
-from ..model import Department
+from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..values import IndicatorValue
@@ -79,6 +79,7 @@ QUANT = "定量"
 QUAL = "定性"
 
 _EPS = 1e-9
+_SPACES = re.compile(r"\s+")
 _OP_SHOWN = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 _BAND_LABELS = {
     "achieved": "达成（100%-80%）",
@@ -264,7 +265,7 @@ class ScoringPolicy:
         return self.grades[-1][0] if self.grades else None
 
     def normal_grade(self, text: str) -> str:
-        compact = re.sub(r"\s+", "", text)
+        compact = _SPACES.sub("", text)
         return self.grade_aliases.get(compact, compact)
 
 
@@ -322,15 +323,17 @@ def _pct(share: float | None) -> float | None:
 
 def _published_percent(text: str) -> float | None:
     """A published completion written as a percentage (``125.00%``), else None."""
-    compact = re.sub(r"\s+", "", text).replace("％", "%")
+    compact = _SPACES.sub("", text).replace("％", "%")
     if not compact.endswith("%"):
         return None
     return _num(compact[:-1])
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """One accepted way of computing a score from a share (rate) and a weight."""
+class Candidate(NamedTuple):
+    """One accepted way of computing a score from a share (rate) and a weight.
+
+    (A named tuple: every re-scored row builds several, so they must be cheap.)
+    """
 
     value: float
     share: float
@@ -380,10 +383,17 @@ def _candidates(
 ) -> list[Candidate]:
     """Every accepted score for an exact share (capped at 1 after rounding)."""
     out: list[Candidate] = []
+    methods = cfg.score_rounding
     for rate_method, s in _rate_variants(share, published_share, cfg):
         used = max(0.0, min(s, 1.0) if cap else s)
-        for score_method in cfg.score_rounding:
-            value = _score_variant(score_method, used * weight)
+        product = used * weight
+        for score_method in methods:
+            if score_method == "round_2dp":
+                value = _round_half_up(product, 2)
+            elif score_method == "truncate_2dp":
+                value = _truncate(product, 2)
+            else:
+                value = product
             out.append(Candidate(value, used, rate_method, score_method))
     return out
 
@@ -408,8 +418,7 @@ def _match(published: float | None, cands: Sequence[Candidate], tol: float) -> C
 # ----------------------------------------------------------------------------------------
 # indicator re-scoring
 # ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Quant:
+class _Quant(NamedTuple):
     """The scoring rule applied to one quantitative row (before weights and rounding)."""
 
     share: float | None  # exact share of the weight earned (0..1), None when not scorable
@@ -455,14 +464,18 @@ def _score_quantitative(
     neg = "（实际值为负，按0计）" if a_raw < 0 else ""
     op = target.op or "="
     unit = target.written_unit
-    t_shown = f"{_n(t)}{unit}"
-    a_shown = f"{_n(a)}{unit}"
+
+    def t_shown() -> str:  # built only where a message needs it
+        return f"{_n(t)}{unit}"
+
+    def a_shown() -> str:
+        return f"{_n(a)}{unit}"
 
     if op in (">=", ">"):
         method = "≥：min(实际/目标, 1)×分值"
         if t <= 0:
             return _Quant(
-                None, None, method, "", f"目标值为{t_shown}，无法按“实际/目标”计算完成率", t, a
+                None, None, method, "", f"目标值为{t_shown()}，无法按“实际/目标”计算完成率", t, a
             )
         return _Quant(
             min(a / t, 1.0), a / t * 100, method, f"min({_n(a)}/{_n(t)}, 1){neg}", "", t, a
@@ -474,13 +487,15 @@ def _score_quantitative(
         else:
             method = "≤：实际≤目标得满分，否则 (1−(实际−目标)/目标)×分值"
         if t < 0:
-            return _Quant(None, None, method, "", f"目标值为负数（{t_shown}），无法计分", t, a)
+            return _Quant(None, None, method, "", f"目标值为负数（{t_shown()}），无法计分", t, a)
         if t == 0:
             share = 1.0 if a <= 0 else 0.0
-            expr = f"目标为0：实际{a_shown}{'≤0，得满分' if share else '>0，得0分'}{neg}"
+            expr = f"目标为0：实际{a_shown()}{'≤0，得满分' if share else '>0，得0分'}{neg}"
             return _Quant(share, share * 100, "≤0：实际≤0得满分，否则0分", expr, "", t, a)
         if a <= t:
-            return _Quant(1.0, 100.0, method, f"实际{a_shown}≤目标{t_shown}，得满分{neg}", "", t, a)
+            return _Quant(
+                1.0, 100.0, method, f"实际{a_shown()}≤目标{t_shown()}，得满分{neg}", "", t, a
+            )
         if cfg.lower_formula == "ratio":
             share = t / a
             expr = f"{_n(t)}/{_n(a)}"
@@ -492,10 +507,10 @@ def _score_quantitative(
     # "=" (and a target written without an operator)
     no_op = "" if target.op else "（未写运算符，按“=”计）"
     if t < 0:
-        return _Quant(None, None, "=：按比例", "", f"目标值为负数（{t_shown}），无法计分", t, a)
+        return _Quant(None, None, "=：按比例", "", f"目标值为负数（{t_shown()}），无法计分", t, a)
     if t == 0:
         share = 1.0 if a <= 0 else 0.0
-        expr = f"目标为0：实际{a_shown}{'≤0，得满分' if share else '>0，得0分'}{neg}{no_op}"
+        expr = f"目标为0：实际{a_shown()}{'≤0，得满分' if share else '>0，得0分'}{neg}{no_op}"
         return _Quant(share, share * 100, "=0：实际≤0得满分，否则0分", expr, "", t, a)
     if cfg.equal_above_target == "full":
         method = "=：实际/目标×分值，达到或超过目标得满分"
@@ -506,7 +521,7 @@ def _score_quantitative(
         return _Quant(a / t, completion, method, f"{_n(a)}/{_n(t)}{neg}{no_op}", "", t, a)
     if cfg.equal_above_target == "full":
         return _Quant(
-            1.0, completion, method, f"实际{a_shown}≥目标{t_shown}，得满分{no_op}", "", t, a
+            1.0, completion, method, f"实际{a_shown()}≥目标{t_shown()}，得满分{no_op}", "", t, a
         )
     return _Quant(t / a, completion, method, f"{_n(t)}/{_n(a)}（超过目标）{no_op}", "", t, a)
 
@@ -672,8 +687,7 @@ def rescore_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
     scored (``problem`` says why); ``status`` is 一致 / 不一致 / 无法计算.
     """
     cfg = _cfg(policy)
-    df = dept.tables["selfeval_indicators"]
-    rows = [_indicator_record(r, cfg) for r in df.to_dict("records")]
+    rows = [_indicator_record(r, cfg) for r in dept.records("selfeval_indicators")]
     return _frame(rows, _INDICATOR_COLUMNS)
 
 
@@ -693,7 +707,7 @@ _RATE_COLUMNS = (
 
 def _money_rows(dept: Department) -> Iterator[dict[str, Any]]:
     """Every money row (自评资金 of any level, then 年度主要任务) in a common shape."""
-    for r in dept.tables["selfeval_funds"].to_dict("records"):
+    for r in dept.records("selfeval_funds"):
         yield {
             "table": "selfeval_funds",
             "subject": r["subject"],
@@ -710,7 +724,7 @@ def _money_rows(dept: Department) -> Iterator[dict[str, Any]]:
             "budget_col": "final_budget",
             "rate_col": "rate",
         }
-    for r in dept.tables["tasks"].to_dict("records"):
+    for r in dept.records("tasks"):
         yield {
             "table": "tasks",
             "subject": r["subject"],
@@ -778,9 +792,11 @@ def rescore_funds(dept: Department, policy: Policy | None = None) -> pd.DataFram
     """Re-score the budget-execution rows: one row per 自评资金 “合计” row and per
     年度主要任务 row. score = min(执行数/预算数, 1) × 分值 (``execution_floor`` applies)."""
     cfg = _cfg(policy)
-    indicators = dept.tables["selfeval_indicators"]
-    selfeval = {r["subject"]: r for r in dept.tables["selfeval"].to_dict("records")}
+    selfeval = {r["subject"]: r for r in dept.records("selfeval")}
     scored = [m for m in _money_rows(dept) if m["table"] == "tasks" or m["line_level"] == "合计"]
+    scored_by_subject: dict[str, list[dict[str, Any]]] = {}
+    for m in scored:
+        scored_by_subject.setdefault(m["subject"], []).append(m)
     rows = []
     for m in scored:
         subject = m["subject"]
@@ -791,15 +807,13 @@ def rescore_funds(dept: Department, policy: Policy | None = None) -> pd.DataFram
             base, base_label = _weight_base(selfeval.get(subject), cfg)
             others = sum(
                 w
-                for w in (
-                    _num(x) for x in indicators.loc[indicators["subject"] == subject, "weight"]
-                )
+                for w in (_num(x["weight"]) for x in dept.rows("selfeval_indicators", subject))
                 if w is not None
             )
             others += sum(
                 o["weight"] or 0.0
-                for o in scored
-                if o["subject"] == subject and o is not m and o["weight"] is not None
+                for o in scored_by_subject[subject]
+                if o is not m and o["weight"] is not None
             )
             guess = base - others
             if guess > cfg.tolerance:
@@ -888,6 +902,14 @@ _TOTAL_COLUMNS = (
 )  # fmt: skip
 
 
+def _group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows grouped by ``subject`` (first-appearance order, rows in order)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        out.setdefault(r["subject"], []).append(r)
+    return out
+
+
 def _sum(values: Sequence[Any]) -> float:
     return sum(v for v in (_num(x) for x in values) if v is not None)
 
@@ -905,17 +927,38 @@ def rescore_totals(
     cfg = _cfg(policy)
     ind = indicators if indicators is not None else rescore_indicators(dept, policy)
     fnd = funds if funds is not None else rescore_funds(dept, policy)
-    sel = dept.tables["selfeval"]
-    sub_rows = dept.tables["selfeval_funds"]
-    sub_rows = sub_rows[sub_rows["line_level"].isin(_SUB_LEVELS)]
-    subjects = list(dict.fromkeys([*sel["subject"], *fnd["subject"], *ind["subject"]]))
-    by_subject = {r["subject"]: r for r in sel.to_dict("records")}
+    return _totals_table(dept, cfg, frame_records(ind), frame_records(fnd))
+
+
+def _totals_table(
+    dept: Department,
+    cfg: ScoringPolicy,
+    ind_rows: list[dict[str, Any]],
+    fnd_rows: list[dict[str, Any]],
+) -> pd.DataFrame:
+    """:func:`rescore_totals` from the records of the indicator and money tables."""
+    sub_scores: dict[str, list[Any]] = {}
+    for r in dept.records("selfeval_funds"):
+        if r["line_level"] in _SUB_LEVELS:
+            sub_scores.setdefault(r["subject"], []).append(r["score"])
+    subjects = list(
+        dict.fromkeys(
+            [
+                *dept.tables["selfeval"]["subject"],
+                *(r["subject"] for r in fnd_rows),
+                *(r["subject"] for r in ind_rows),
+            ]
+        )
+    )
+    by_subject = {r["subject"]: r for r in dept.records("selfeval")}
+    ind_by_subject = _group(ind_rows)
+    fnd_by_subject = _group(fnd_rows)
     rows = []
     for subject in subjects:
         s = by_subject.get(subject)
-        i = ind[ind["subject"] == subject]
-        f = fnd[fnd["subject"] == subject]
-        parts = [*f.to_dict("records"), *i.to_dict("records")]
+        i_rows = ind_by_subject.get(subject, [])
+        f_rows = fnd_by_subject.get(subject, [])
+        parts = [*f_rows, *i_rows]
         published_sum = _sum([p["score_published"] for p in parts])
         recomputed = 0.0
         unscorable = 0
@@ -927,14 +970,14 @@ def rescore_totals(
             recomputed += value
         weight_sum = _sum([p["weight"] for p in parts])
         total = _num(s.get("total")) if s is not None else None
-        sub_sum = _sum(list(sub_rows.loc[sub_rows["subject"] == subject, "score"]))
-        budget = _sum(list(f["budget"]))
-        executed = _sum(list(f["executed"]))
-        i_weights = _sum(list(i["weight"]))
+        sub_sum = _sum(sub_scores.get(subject, []))
+        budget = _sum([r["budget"] for r in f_rows])
+        executed = _sum([r["executed"] for r in f_rows])
+        i_weights = _sum([r["weight"] for r in i_rows])
         notes = []
         if unscorable:
             notes.append(f"{unscorable}行无法重算，按公布得分计入重算总分")
-        for r in f.to_dict("records"):
+        for r in f_rows:
             if r["weight_inferred"]:
                 notes.append(f"“{r['line']}”分值为推算值{_n(r['weight'])}")
         rows.append(
@@ -954,7 +997,9 @@ def rescore_totals(
                 "grade_of_published_total": cfg.grade(total),
                 "grade_of_recomputed_total": cfg.grade(recomputed),
                 "execution_rate": _r(executed / budget * 100, 4) if budget > 0 else None,
-                "indicator_share": _r(_sum(list(i["score_published"])) / i_weights * 100, 4)
+                "indicator_share": _r(
+                    _sum([r["score_published"] for r in i_rows]) / i_weights * 100, 4
+                )
                 if i_weights > 0
                 else None,
                 "note": "；".join(notes),
@@ -981,9 +1026,7 @@ def _rates(ctx: Context) -> pd.DataFrame:
 def _totals(ctx: Context) -> pd.DataFrame:
     return ctx.memo(
         "scoring.totals",
-        lambda: rescore_totals(
-            ctx.dept, ctx.policy, indicators=_indicators(ctx), funds=_funds(ctx)
-        ),
+        lambda: _totals_table(ctx.dept, _policy(ctx), _ind_rows(ctx), _fund_rows(ctx)),
     )
 
 
@@ -992,7 +1035,35 @@ def _policy(ctx: Context) -> ScoringPolicy:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return df.to_dict("records")
+    return frame_records(df)
+
+
+# The analysis tables as row dicts, converted once per check (all their columns are object
+# dtype, so a subject's rows are the same dicts as ``table[table.subject == s]`` gives).
+def _ind_rows(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("scoring.indicators.records", lambda: _records(_indicators(ctx)))
+
+
+def _fund_rows(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("scoring.funds.records", lambda: _records(_funds(ctx)))
+
+
+def _rate_rows(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("scoring.rates.records", lambda: _records(_rates(ctx)))
+
+
+def _total_rows(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("scoring.totals.records", lambda: _records(_totals(ctx)))
+
+
+def _ind_of(ctx: Context, subject: str) -> list[dict[str, Any]]:
+    grouped = ctx.memo("scoring.indicators.by_subject", lambda: _group(_ind_rows(ctx)))
+    return grouped.get(subject, [])
+
+
+def _fund_of(ctx: Context, subject: str) -> list[dict[str, Any]]:
+    grouped = ctx.memo("scoring.funds.by_subject", lambda: _group(_fund_rows(ctx)))
+    return grouped.get(subject, [])
 
 
 def _ind_sources(ctx: Context, r: Mapping[str, Any], *cols: str) -> list[Source]:
@@ -1025,15 +1096,13 @@ def _gap(difference: float) -> str:
 
 
 def _selfeval_sources(ctx: Context, subject: str, col: str) -> list[Source]:
-    sel = ctx.dept.tables["selfeval"]
-    rows = sel.loc[sel["subject"] == subject, "_row"]
-    return [ctx.src("selfeval", int(x), col) for x in rows]
+    return [ctx.src("selfeval", int(x["_row"]), col) for x in ctx.dept.rows("selfeval", subject)]
 
 
 @rule("SC001", family=FAMILY, severity="error", dimension=DIMENSION, section=SECTION,
       title="定量指标得分与评分规则不符")  # fmt: skip
 def quantitative_score(ctx: Context) -> Iterator[Finding]:
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         if r["kind"] != QUANT or r["status"] != INCONSISTENT:
             continue
         yield ctx.emit(
@@ -1055,7 +1124,7 @@ def quantitative_score(ctx: Context) -> Iterator[Finding]:
       title="定性指标得分超出所选档次")  # fmt: skip
 def qualitative_out_of_band(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         if r["kind"] != QUAL or r["in_band"] is not False:
             continue
         low, high = cfg.bands[r["band_key"]]
@@ -1079,10 +1148,9 @@ def qualitative_out_of_band(ctx: Context) -> Iterator[Finding]:
       title="定性指标得分与政策档次系数不同")  # fmt: skip
 def qualitative_factor(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind = _indicators(ctx)
-    for subject in dict.fromkeys(ind["subject"]):
+    for subject in dict.fromkeys(r["subject"] for r in _ind_rows(ctx)):
         hits = []
-        for r in _records(ind[ind["subject"] == subject]):
+        for r in _ind_of(ctx, subject):
             if r["kind"] != QUAL or r["in_band"] is not True:
                 continue
             factor = cfg.factor(r["band_key"])
@@ -1115,7 +1183,7 @@ def qualitative_factor(ctx: Context) -> Iterator[Finding]:
 @rule("SC004", family=FAMILY, severity="error", dimension=DIMENSION, section=SECTION,
       title="预算执行率得分与规则不符")  # fmt: skip
 def execution_score(ctx: Context) -> Iterator[Finding]:
-    for r in _records(_funds(ctx)):
+    for r in _fund_rows(ctx):
         if r["status"] != INCONSISTENT:
             continue
         yield ctx.emit(
@@ -1138,7 +1206,7 @@ def execution_score(ctx: Context) -> Iterator[Finding]:
       title="公布的执行率与执行数/预算数不符")  # fmt: skip
 def published_rate(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    for r in _records(_rates(ctx)):
+    for r in _rate_rows(ctx):
         rate, published = r["rate"], r["rate_published"]
         if rate is None or published is None:
             continue
@@ -1164,8 +1232,7 @@ def published_rate(ctx: Context) -> Iterator[Finding]:
       title="总分不等于各行得分之和")  # fmt: skip
 def total_is_sum(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind, fnd = _indicators(ctx), _funds(ctx)
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         total, parts = t["total_published"], t["sum_published"]
         if total is None or abs(total - parts) <= cfg.total_tolerance + _EPS:
             continue
@@ -1180,13 +1247,12 @@ def total_is_sum(ctx: Context) -> Iterator[Finding]:
         sources = _selfeval_sources(ctx, subject, "total")
         sources += [
             s
-            for r in _records(fnd[fnd["subject"] == subject])
+            for r in _fund_of(ctx, subject)
             if r["score_published"] is not None
             for s in _money_sources(ctx, r, "score")
         ]
         sources += [
-            ctx.src("selfeval_indicators", r["_row"], "score")
-            for r in _records(ind[ind["subject"] == subject])
+            ctx.src("selfeval_indicators", r["_row"], "score") for r in _ind_of(ctx, subject)
         ]
         yield ctx.emit(
             subject=subject,
@@ -1206,9 +1272,8 @@ def total_is_sum(ctx: Context) -> Iterator[Finding]:
       title="分值合计不等于规定总分")  # fmt: skip
 def weight_sum(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind, fnd = _indicators(ctx), _funds(ctx)
     allowed = "或".join(_n(w) for w in cfg.weight_totals)
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         subject, wsum, wtotal = t["subject"], t["weight_sum"], t["weight_total"]
         in_policy = any(abs(wsum - w) <= cfg.tolerance + _EPS for w in cfg.weight_totals)
         if wtotal is not None and abs(wsum - wtotal) > cfg.tolerance + _EPS:
@@ -1219,8 +1284,8 @@ def weight_sum(ctx: Context) -> Iterator[Finding]:
             why = f"不是规定总分{allowed}"
         else:
             continue
-        f_rows = _records(fnd[fnd["subject"] == subject])
-        i_rows = _records(ind[ind["subject"] == subject])
+        f_rows = _fund_of(ctx, subject)
+        i_rows = _ind_of(ctx, subject)
         sources = [
             s for r in f_rows if not r["weight_inferred"] for s in _money_sources(ctx, r, "weight")
         ]
@@ -1247,22 +1312,21 @@ def weight_sum(ctx: Context) -> Iterator[Finding]:
       title="权重分配偏离默认比例")  # fmt: skip
 def default_split(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind, fnd = _indicators(ctx), _funds(ctx)
     money_key = _EXECUTION_KEY
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         if t["layout"] != "项目支出":
             continue
         subject = t["subject"]
         sums: dict[str, float] = dict.fromkeys(cfg.default_weights, 0.0)
         other: dict[str, float] = {}
-        money = _sum(list(fnd.loc[fnd["subject"] == subject, "weight"]))
+        money = _sum([r["weight"] for r in _fund_of(ctx, subject)])
         if money_key in sums:
             sums[money_key] = money
         elif money:
             other[money_key] = money
-        i_rows = _records(ind[ind["subject"] == subject])
+        i_rows = _ind_of(ctx, subject)
         for r in i_rows:
-            level = re.sub(r"\s+", "", r["level1"])
+            level = _SPACES.sub("", r["level1"])
             key = cfg.cost_counts_as if level == "成本指标" else level
             if key in sums and key != money_key:
                 sums[key] += r["weight"] or 0.0
@@ -1300,7 +1364,7 @@ def default_split(ctx: Context) -> Iterator[Finding]:
 def over_achievement(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
     limit = cfg.over_threshold * 100
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         if r["kind"] != QUANT or r["op"] not in ("≥", ">") or r["completion"] is None:
             continue
         if r["completion"] < limit - _EPS:
@@ -1321,14 +1385,13 @@ def over_achievement(ctx: Context) -> Iterator[Finding]:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 @rule("SC010", family=FAMILY, severity="warning", dimension=DIMENSION, section=SECTION,
       title="实际完成值照抄目标值")  # fmt: skip
 def copied_actual(ctx: Context) -> Iterator[Finding]:
-    df = ctx.dept.tables["selfeval_indicators"]
-    for r in df.to_dict("records"):
+    for r in ctx.dept.records("selfeval_indicators"):
         target, actual = _compact(_text(r.get("target"))), _compact(_text(r.get("actual")))
         if not actual or actual != target:
             continue
@@ -1359,7 +1422,7 @@ def copied_actual(ctx: Context) -> Iterator[Finding]:
       title="得分低于分值但未说明偏差原因")  # fmt: skip
 def missing_cause(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         if r["reason"] or not r["weight"]:
             continue
         w = r["weight"]
@@ -1423,7 +1486,7 @@ def missing_cause(ctx: Context) -> Iterator[Finding]:
 def grade_matches(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
     bands = "，".join(f"{g}≥{_n(m)}" for g, m in cfg.grades)
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         grade, expected = t["grade_published"], t["grade_of_published_total"]
         if not grade or expected is None:
             continue
@@ -1447,7 +1510,7 @@ def grade_matches(ctx: Context) -> Iterator[Finding]:
 @rule("SC013", family=FAMILY, severity="warning", dimension=DIMENSION, section=SECTION,
       title="执行数超过预算数")  # fmt: skip
 def overrun(ctx: Context) -> Iterator[Finding]:
-    for r in _records(_rates(ctx)):
+    for r in _rate_rows(ctx):
         if r["overrun"] is None:
             continue
         rate = f"，执行率{_n(r['rate'], 2)}%" if r["rate"] is not None else ""
@@ -1469,7 +1532,7 @@ def overrun(ctx: Context) -> Iterator[Finding]:
 @rule("SC014", family=FAMILY, severity="warning", dimension=DIMENSION, section=SECTION,
       title="指标无法计分")  # fmt: skip
 def unscorable(ctx: Context) -> Iterator[Finding]:
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         if r["status"] != UNSCORABLE or not r["problem"] or r["problem"] == "公布得分为空":
             continue
         yield ctx.emit(
@@ -1491,8 +1554,7 @@ def unscorable(ctx: Context) -> Iterator[Finding]:
       title="结果快于资金")  # fmt: skip
 def results_ahead(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind, fnd = _indicators(ctx), _funds(ctx)
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         rate, share = t["execution_rate"], t["indicator_share"]
         if rate is None or share is None:
             continue
@@ -1500,7 +1562,7 @@ def results_ahead(ctx: Context) -> Iterator[Finding]:
         if share - used <= cfg.ahead_margin * 100 + _EPS:
             continue
         subject = t["subject"]
-        f_rows = _records(fnd[fnd["subject"] == subject])
+        f_rows = _fund_of(ctx, subject)
         yield ctx.emit(
             subject=subject,
             message=(
@@ -1514,7 +1576,7 @@ def results_ahead(ctx: Context) -> Iterator[Finding]:
             sources=[s for r in f_rows for s in _money_sources(ctx, r, "budget", "executed")]
             + [
                 ctx.src("selfeval_indicators", r["_row"], c)
-                for r in _records(ind[ind["subject"] == subject])
+                for r in _ind_of(ctx, subject)
                 for c in ("weight", "score")
             ],
         )
@@ -1536,7 +1598,7 @@ def _accepted_completions(r: Mapping[str, Any]) -> list[float]:
       title="公布的完成率与实际值/目标值不符")  # fmt: skip
 def published_completion(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    for r in _records(_indicators(ctx)):
+    for r in _ind_rows(ctx):
         published = r["completion_published_pct"]
         if r["kind"] != QUANT or published is None or r["completion"] is None:
             continue
@@ -1562,8 +1624,7 @@ def published_completion(ctx: Context) -> Iterator[Finding]:
       title="按规则重算的总分与公布总分不同")  # fmt: skip
 def recomputed_total(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    ind, fnd = _indicators(ctx), _funds(ctx)
-    for t in _records(_totals(ctx)):
+    for t in _total_rows(ctx):
         total, recomputed = t["total_published"], t["total_recomputed"]
         if total is None or abs(total - recomputed) <= cfg.total_tolerance + _EPS:
             continue
@@ -1571,8 +1632,8 @@ def recomputed_total(ctx: Context) -> Iterator[Finding]:
         changed = [
             r
             for r in (
-                *_records(fnd[fnd["subject"] == subject]),
-                *_records(ind[ind["subject"] == subject]),
+                *_fund_of(ctx, subject),
+                *_ind_of(ctx, subject),
             )
             if r["difference"] is not None and abs(r["difference"]) > _EPS
         ]

@@ -1,0 +1,164 @@
+"""How ``load_workbook`` and ``check`` scale with the number of projects.
+
+Run on demand, never from the test suite::
+
+    .venv/bin/python benchmarks/check_scaling.py                 # sizes 10 100 500 1000
+    .venv/bin/python benchmarks/check_scaling.py --sizes 10 100 --repeat 3 --no-cli
+
+For each size a synthetic department (:func:`evalkit.synth.synth_department`, seed 0,
+15 % faults) is written as a real ``.xlsx`` to a temporary folder. ``load_workbook`` and
+``check`` are timed separately (median of ``--repeat`` runs; every ``check`` run gets a
+fresh :class:`~evalkit.model.Department`, so nothing cached by an earlier run is reused),
+then once more under ``tracemalloc`` for their peak Python memory. ``evalkit check`` is
+also timed end to end as a command (interpreter start, imports, load, check, JSON output).
+The two seed workbooks are timed the same way. Figures go to ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+
+import evalkit
+from evalkit.check import check
+from evalkit.model import Department
+from evalkit.policy import load_policy
+from evalkit.records import write_workbook
+from evalkit.synth import synth_department
+from evalkit.workbook import load_workbook
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = (ROOT / "data" / "ningxian-gxj-2024.xlsx", ROOT / "data" / "chaoyang-gxfwzx-2024.xlsx")
+
+
+def fresh(dept: Department) -> Department:
+    """The same department as a new object (no per-object cache carried over)."""
+    return Department(
+        dept.path, dept.sha256, dept.info, dept.info_text, dept.info_rows, dict(dept.tables)
+    )
+
+
+def median_time(func: Callable[[], Any], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mb(func: Callable[[], Any]) -> float:
+    tracemalloc.start()
+    try:
+        func()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak / 1024 / 1024
+
+
+def cli_time(path: Path, repeat: int) -> float:
+    exe = Path(sys.executable).with_name("evalkit")
+    cmd = [str(exe), "check", str(path), "--format", "json", "--output", os.devnull]
+
+    def run() -> None:
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    return median_time(run, repeat)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return (
+        f"{cpu}; {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; pandas {pd.__version__}; "
+        f"openpyxl {openpyxl.__version__}; evalkit {evalkit.__version__}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500, 1000])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fault-rate", type=float, default=0.15)
+    parser.add_argument("--no-cli", action="store_true", help="skip timing the command line")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    load_policy()
+    check(load_workbook(SEEDS[0]))  # warm up imports, regex caches and the rule registry
+
+    header = (
+        f"{'projects':>8} {'rows':>7} {'findings':>8} | {'load s':>7} {'µs/proj':>8} "
+        f"{'peak MB':>7} | {'check s':>7} {'µs/proj':>8} {'ratio':>6} {'peak MB':>7} | "
+        f"{'cli s':>6}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    previous: tuple[int, float] | None = None
+    with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as tmp:
+        for n in args.sizes:
+            records = synth_department(seed=args.seed, n_projects=n, fault_rate=args.fault_rate)
+            path = write_workbook(Path(tmp) / f"synth-{n}.xlsx", records)
+            dept = load_workbook(path)
+            rows = sum(len(df) for df in dept.tables.values())
+            t_load = median_time(lambda p=path: load_workbook(p), args.repeat)
+            m_load = peak_mb(lambda p=path: load_workbook(p))
+            t_check = median_time(lambda d=dept: check(fresh(d)), args.repeat)
+            m_check = peak_mb(lambda d=dept: check(fresh(d)))
+            findings = len(check(fresh(dept)))
+            t_cli = float("nan") if args.no_cli else cli_time(path, min(args.repeat, 3))
+            ratio = ""
+            if previous is not None:
+                # time ratio divided by size ratio: 1.0 is exactly linear growth
+                ratio = f"{(t_check / previous[1]) / (n / previous[0]):.2f}"
+            previous = (n, t_check)
+            print(
+                f"{n:>8} {rows:>7} {findings:>8} | {t_load:>7.3f} {t_load / n * 1e6:>8.0f} "
+                f"{m_load:>7.1f} | {t_check:>7.3f} {t_check / n * 1e6:>8.0f} {ratio:>6} "
+                f"{m_check:>7.1f} | {t_cli:>6.2f}",
+                flush=True,
+            )
+    print()
+    print(
+        "ratio = (check time / previous check time) ÷ (projects / previous projects); 1.00 is linear"
+    )
+    print()
+    for path in SEEDS:
+        dept = load_workbook(path)
+        t_check = median_time(lambda d=dept: check(fresh(d)), args.repeat)
+        t_load = median_time(lambda p=path: load_workbook(p), args.repeat)
+        print(
+            f"{path.name}: {len(dept.projects)} projects, load {t_load:.3f} s, "
+            f"check {t_check:.3f} s, {len(check(fresh(dept)))} findings"
+        )
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nprocess max RSS: {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
