@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionDtype
-from pandas.core.dtypes.cast import maybe_box_native
+
+try:  # the boxing ``DataFrame.to_dict`` applies (pandas >= 2; a private helper)
+    from pandas.core.dtypes.cast import maybe_box_native
+except ImportError:  # pragma: no cover - moved in a future pandas: same result, slower
+
+    def maybe_box_native(value: Any) -> Any:
+        return pd.DataFrame({"v": [value]}, dtype=object).to_dict("records")[0]["v"]
+
 
 from .schema import DEPARTMENT, SHEETS_BY_KEY
 
@@ -75,7 +82,7 @@ class Department:
     info_text: dict[str, str]
     info_rows: dict[str, int]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _cache: dict[tuple[str, str], tuple[pd.DataFrame, Any]] = field(
+    _cache: dict[tuple[str, ...], tuple[pd.DataFrame, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -141,12 +148,14 @@ class Department:
         return self.tables["basis"]
 
     # -- cached row views ---------------------------------------------------------------
-    def _cached(self, key: str, kind: str, compute: Callable[[pd.DataFrame], Any]) -> Any:
-        df = self.tables[key]
-        hit = self._cache.get((key, kind))
+    def _cached(self, cache_key: tuple[str, ...], compute: Callable[[pd.DataFrame], Any]) -> Any:
+        """``compute(table)`` for the table ``cache_key[0]``, kept until the table object is
+        replaced."""
+        df = self.tables[cache_key[0]]
+        hit = self._cache.get(cache_key)
         if hit is None or hit[0] is not df:
             hit = (df, compute(df))
-            self._cache[(key, kind)] = hit
+            self._cache[cache_key] = hit
         return hit[1]
 
     def records(self, key: str) -> list[dict[str, Any]]:
@@ -154,13 +163,17 @@ class Department:
 
         The list and its dicts are shared: read them, never modify them.
         """
-        return self._cached(key, "records", frame_records)
+        return self._cached((key, "records"), frame_records)
 
     def grouped(self, key: str, column: str) -> dict[Any, list[dict[str, Any]]]:
         """The rows of a table (as :meth:`records`) grouped by one column's value, computed
         once: values in order of first appearance, rows in table order; a value with no row
         is absent. Empty for a table without that column. Shared: never modify.
         """
+
+        hit = self._cache.get((key, "grouped", column))
+        if hit is not None and hit[0] is self.tables[key]:
+            return hit[1]  # the common case, kept cheap: rules ask once per subject
 
         def group(df: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
             out: dict[Any, list[dict[str, Any]]] = {}
@@ -169,7 +182,7 @@ class Department:
                     out.setdefault(rec[column], []).append(rec)
             return out
 
-        return self._cached(key, f"grouped:{column}", group)
+        return self._cached((key, "grouped", column), group)
 
     def by_subject(self, key: str) -> dict[str, list[dict[str, Any]]]:
         """The rows of a table grouped by subject (:meth:`grouped` on ``subject``)."""
@@ -186,7 +199,7 @@ class Department:
                 out.setdefault(subject, []).append(i)
             return out
 
-        return self._cached(key, "positions", positions)
+        return self._cached((key, "positions"), positions)
 
     # -- helpers ----------------------------------------------------------------------
     def subjects(self, key: str) -> list[str]:
