@@ -1109,15 +1109,21 @@ def cost_above_spending(ctx: Context) -> Iterator[Finding]:
 )
 def dept_rate_mismatch(ctx: Context) -> Iterator[Finding]:
     """A department-level 预算执行率 indicator differs from the rate of its budget rows."""
+    yield from _derived_mismatches(ctx, "执行率", with_note=False)
+
+
+def _derived_mismatches(ctx: Context, category: str, *, with_note: bool) -> Iterator[Finding]:
+    """Findings for the derived-indicator rows of one category whose reported value differs."""
     table = _memo_derived(ctx)
-    for _, r in table[(table["类别"] == "执行率") & (table["一致"] == False)].iterrows():  # noqa: E712
+    for _, r in table[(table["类别"] == category) & (table["一致"] == False)].iterrows():  # noqa: E712
+        note = f"；{r['说明']}" if with_note and r["说明"] else ""
         yield ctx.emit(
             subject=str(r["对象"]),
             indicator=str(r["指标"]),
             message=(
                 f"部门整体自评表“{r['指标']}”的实际完成值为{fmt_num(r['公布值'])}%，"
                 f"按{r['依据']}计算应为{fmt_num(r['计算值'])}%，"
-                f"相差{fmt_num(abs(r['差异']))}个百分点。"
+                f"相差{fmt_num(abs(r['差异']))}个百分点{note}。"
             ),
             published=f"{fmt_num(r['公布值'])}%",
             expected=f"{fmt_num(r['计算值'])}%",
@@ -1136,22 +1142,7 @@ def dept_rate_mismatch(ctx: Context) -> Iterator[Finding]:
 )
 def staff_rate_mismatch(ctx: Context) -> Iterator[Finding]:
     """在职人员控制率 reported differs from 在职人员数 ÷ 编制数."""
-    table = _memo_derived(ctx)
-    for _, r in table[(table["类别"] == "人员") & (table["一致"] == False)].iterrows():  # noqa: E712
-        note = f"；{r['说明']}" if r["说明"] else ""
-        yield ctx.emit(
-            subject=str(r["对象"]),
-            indicator=str(r["指标"]),
-            message=(
-                f"部门整体自评表“{r['指标']}”的实际完成值为{fmt_num(r['公布值'])}%，"
-                f"按{r['依据']}计算应为{fmt_num(r['计算值'])}%，"
-                f"相差{fmt_num(abs(r['差异']))}个百分点{note}。"
-            ),
-            published=f"{fmt_num(r['公布值'])}%",
-            expected=f"{fmt_num(r['计算值'])}%",
-            formula=str(r["计算公式"]),
-            sources=list(r["_sources"]),
-        )
+    yield from _derived_mismatches(ctx, "人员", with_note=True)
 
 
 @rule(
