@@ -1,7 +1,9 @@
 """Many departments: parallel worker processes, resumable, with a county index.
 
 papermill is not thread-safe and ``cwd`` is process-wide, so each department runs in a
-worker *process*; kernels use the IPC transport (no port collisions). Every future's
+worker *process*; kernels use the IPC transport (no port collisions). Worker processes
+live for the whole batch: imports are paid once per worker, and each worker keeps one
+kernel, cleaned between notebooks (:mod:`evalkit.engine`). Every future's
 result is collected, so no failure vanishes. A department whose cache key matches its
 latest successful run is skipped unless ``force``.
 """
@@ -90,8 +92,14 @@ def _is_current(params: RunParams, outputs: Path, notebooks: Path | None) -> Pat
     return None
 
 
-def _run_one(source: str, outputs: str, notebooks: str | None, force: bool) -> DeptOutcome:
-    """Worker: evaluate one department (runs in its own process)."""
+def _run_one(
+    source: str, outputs: str, notebooks: str | None, force: bool, warm_kernel: bool = True
+) -> DeptOutcome:
+    """Worker: evaluate one department (runs in a worker process that outlives it).
+
+    The worker keeps its imports and, with ``warm_kernel``, one kernel for all the
+    departments it evaluates (:mod:`evalkit.engine`).
+    """
     from .runner import run_department
 
     try:
@@ -116,7 +124,9 @@ def _run_one(source: str, outputs: str, notebooks: str | None, force: bool) -> D
                     "输入、笔记本、政策口径与版本均未变化",
                 )
         archive.remove_stale_tmp(Path(outputs) / str(params.year) / params.dept_id)
-        result = run_department(params, outputs=Path(outputs), notebooks=nb_dir)
+        result = run_department(
+            params, outputs=Path(outputs), notebooks=nb_dir, warm_kernel=warm_kernel
+        )
     except InputError as exc:
         return DeptOutcome(source, params.dept_id, params.year, "invalid", None, str(exc))
     except EvalkitError as exc:
@@ -144,8 +154,13 @@ def run_batch(
     notebooks: Path | None = None,
     progress: bool = True,
     on_outcome: Callable[[DeptOutcome], None] | None = None,
+    warm_kernel: bool = True,
 ) -> BatchResult:
-    """Evaluate every department; the summary and the county index come at the end."""
+    """Evaluate every department; the summary and the county index come at the end.
+
+    ``warm_kernel=False`` gives every notebook a fresh kernel (slower; what
+    ``evalkit verify`` does to re-check a run).
+    """
     files = discover(sources)
     result = BatchResult()
     if not files:
@@ -155,7 +170,12 @@ def run_batch(
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
         futures: dict[Future[DeptOutcome], Path] = {
             pool.submit(
-                _run_one, str(f), str(outputs), str(notebooks) if notebooks else None, force
+                _run_one,
+                str(f),
+                str(outputs),
+                str(notebooks) if notebooks else None,
+                force,
+                warm_kernel,
             ): f
             for f in files
         }

@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="政策文件",
         help="政策口径文件（仅在直接给出底稿时使用）",
     )
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="每个笔记本启动全新内核（较慢；默认每个工作进程复用一个内核，笔记本之间清空）",
+    )
 
     p = add("batch", "批量评估多个部门（并行、可续跑），并生成汇总索引")
     p.add_argument(
@@ -104,6 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="输出根目录（默认 outputs）",
     )
     p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    p.add_argument(
+        "--fresh-kernels",
+        action="store_true",
+        help="每个笔记本启动全新内核（较慢；默认每个工作进程复用一个内核，笔记本之间清空）",
+    )
 
     p = add("verify", "核验归档的运行目录：哈希一致性，并用全新内核重新执行比对结果")
     p.add_argument(
@@ -244,7 +254,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         params = params_for_workbook(args.source, policy=args.policy)
     print(f"开始评估：{params.dept_id}（{params.year}年度）", flush=True)
-    result = run_department(params, outputs=args.outputs)
+    result = run_department(params, outputs=args.outputs, warm_kernel=not args.fresh_kernels)
     for stage in result.manifest.get("stages", []):
         mark = "完成" if stage["status"] == "ok" else "失败"
         print(f"  {stage['stage']}：{mark}（{stage['duration_s']:.1f} 秒）")
@@ -267,6 +277,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         progress=not args.no_progress,
+        warm_kernel=not args.fresh_kernels,
     )
     if not result.outcomes:
         raise InputError("没有找到参数文件（*.yaml）")

@@ -1,7 +1,9 @@
 """Running the stage notebooks for one department: the one orchestration function.
 
 ``run_department(params)`` archives the inputs, executes every stage notebook with
-papermill (fresh kernel per notebook, IPC transport), writes an HTML copy of each
+papermill (IPC transport; by default through evalkit's warm-kernel engine, which reuses
+one kernel per process and cleans it between notebooks — ``warm_kernel=False`` gives
+every notebook a fresh kernel, as ``evalkit verify`` does), writes an HTML copy of each
 executed notebook, the findings and ``manifest.json``, then publishes the run folder
 atomically. A failing stage leaves its partly executed notebook and the error (stage,
 cell, exception) in the manifest.
@@ -78,6 +80,7 @@ def run_department(
     run_id: str | None = None,
     execution_timeout: int = 600,
     export_html: bool = True,
+    warm_kernel: bool = True,
 ) -> RunResult:
     """Evaluate one department into a new run folder under ``outputs/<year>/<dept_id>/``."""
     from .pmext import register_translator
@@ -110,6 +113,7 @@ def run_department(
         inputs["parameters"],
         manifest,
         execution_timeout,
+        warm_kernel=warm_kernel,
     )
     if export_html:
         _export_html(tmp, manifest)
@@ -203,12 +207,22 @@ def execute_stages(
     parameters: dict[str, Any],
     manifest: dict[str, Any],
     execution_timeout: int = 600,
+    *,
+    warm_kernel: bool = False,
 ) -> dict[str, Any] | None:
-    """Execute each stage notebook in ``run_dir``; stop at the first failure and return it."""
+    """Execute each stage notebook in ``run_dir``; stop at the first failure and return it.
+
+    ``warm_kernel`` runs the notebooks through :mod:`evalkit.engine` (one kernel per
+    process, cleaned between notebooks); otherwise every notebook gets a fresh kernel.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from .engine import ENGINE_NAME, PARTIAL_PATH, notebooks_before_last, register_engine
     from .pmext import IPCKernelManager
+
+    register_engine()
+    manifest["kernel"] = "warm" if warm_kernel else "fresh"
 
     for nb in notebooks:
         stage = nb.stem
@@ -227,6 +241,15 @@ def execute_stages(
                 log_output=False,
                 execution_timeout=execution_timeout,
                 kernel_manager_class=IPCKernelManager,
+                **(
+                    {
+                        "engine_name": ENGINE_NAME,
+                        "request_save_on_cell_execute": False,
+                        PARTIAL_PATH: str(out),
+                    }
+                    if warm_kernel
+                    else {}
+                ),
             )
             record["status"] = "ok"
         except PapermillExecutionError as exc:
@@ -247,6 +270,8 @@ def execute_stages(
             }
         record["ended"] = archive.now_iso()
         record["duration_s"] = round(time.perf_counter() - t0, 3)
+        if warm_kernel:  # 0: a new kernel; n: the kernel had run n notebooks before
+            record["kernel_notebooks_before"] = notebooks_before_last()
         manifest["stages"].append(record)
         if record["status"] != "ok":
             return dict(record["error"])

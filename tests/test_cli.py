@@ -98,3 +98,34 @@ def test_console_script_is_installed(clean_xlsx: Path) -> None:
         [exe, "validate", str(clean_xlsx)], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "warm"),
+    [
+        (["run", "params/ningxian-gxj-2024.yaml"], True),
+        (["run", "params/ningxian-gxj-2024.yaml", "--fresh-kernels"], False),
+        (["batch", "params"], True),
+        (["batch", "params", "--fresh-kernels"], False),
+    ],
+)
+def test_fresh_kernels_option_reaches_the_runner(
+    argv: list[str], warm: bool, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evalkit import batch, runner
+
+    seen: list[bool] = []
+
+    class Stopped(Exception):
+        pass
+
+    def fake(*args: object, warm_kernel: bool, **kwargs: object) -> None:
+        seen.append(warm_kernel)
+        raise Stopped
+
+    monkeypatch.setattr(runner, "run_department", fake)
+    monkeypatch.setattr(batch, "run_batch", fake)
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    with pytest.raises(Stopped):
+        main(argv)
+    assert seen == [warm]

@@ -7,6 +7,7 @@ import http.server
 import json
 import re
 import shutil
+import signal
 import subprocess
 import threading
 from collections import Counter
@@ -651,9 +652,30 @@ def test_pdf_missing_engine_is_a_clear_error(
 
 
 @needs_pdf_engine
-def test_pdf_timeout_is_a_clear_error_and_leaves_no_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("isolate", [True, False], ids=["child-process", "in-process"])
+def test_pdf_timeout_is_a_clear_error_and_leaves_no_file(tmp_path: Path, isolate: bool) -> None:
     html = tmp_path / "r.html"
-    html.write_text("<html><body>中文</body></html>", encoding="utf-8")
+    # long enough that even a warm in-process WeasyPrint needs more than the timeout
+    body = "".join(f"<p>第{i}段：中文内容</p>" for i in range(3000))
+    html.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
     with pytest.raises(pdf.PdfTimeoutError, match="超时"):
-        pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05)
+        pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, isolate=isolate)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+@needs_pdf_engine
+def test_pdf_in_process_and_child_process_render_the_same_text(tmp_path: Path) -> None:
+    html = tmp_path / "r.html"
+    html.write_text(
+        '<html><body style="font-family: \'Noto Sans CJK SC\'"><h1>评估报告</h1>'
+        "<p>绩效目标管理</p></body></html>",
+        encoding="utf-8",
+    )
+    a = pdf.html_to_pdf(html, tmp_path / "a.pdf", isolate=False)
+    b = pdf.html_to_pdf(html, tmp_path / "b.pdf", isolate=True)
+    text = [
+        subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
+        for p in (a, b)
+    ]
+    assert "评估报告" in text[0] and text[0] == text[1]
+    assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)  # timer handler restored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -82,3 +83,57 @@ def test_report_text_ignores_markup_and_timestamps(tmp_path: Path) -> None:
     b.write_text("<p>生成时间：<time>2031-01-02T03:04:05.123Z</time></p> <p>总分  91.44</p>", encoding="utf-8")
     c.write_text("<p>生成时间：<time>2031-01-02T03:04:05Z</time></p><p>总分 91.45</p>", encoding="utf-8")
     assert report_text(a) == report_text(b) != report_text(c)
+
+
+def _outputs(nb_path: Path) -> list[list[str]]:
+    """Each code cell's count and text outputs, without run-specific volatile text."""
+    import re
+
+    import nbformat
+
+    volatile = re.compile(
+        r"\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})?|\d+(\.\d+)? ?秒|\S*outputs\S*|0x[0-9a-f]+"
+    )
+    nb = nbformat.read(nb_path, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        texts = [str(cell.execution_count)]
+        for out in cell.outputs:
+            data = {k: v for k, v in out.get("data", {}).items() if not k.startswith("image/")}
+            texts.append(volatile.sub("", "".join(out.get("text", "")) + str(sorted(data.items()))))
+        cells.append(texts)
+    return cells
+
+
+def test_batch_with_warm_kernels_is_reproduced_by_fresh_kernels(tmp_path: Path) -> None:
+    """One worker evaluates both seeds in one reused kernel; verify (fresh kernels) agrees."""
+    from evalkit.batch import run_batch
+
+    result = run_batch([ROOT / "params"], outputs=tmp_path / "warm", jobs=1, progress=False)
+    assert result.ok and result.count("ok") == 2, result.summary()
+    reused = []
+    for outcome in result.outcomes:
+        run = Path(str(outcome.run_dir))
+        manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["kernel"] == "warm"
+        reused.append(manifest["stages"][0]["kernel_notebooks_before"])
+        verified = verify_run(run)
+        assert verified.reexecuted and verified.ok, verified.report()
+    assert max(reused) >= 6  # the second department ran in the first one's kernel
+    # the archived notebooks read the same as with a fresh kernel per notebook
+    second = next(
+        Path(str(o.run_dir))
+        for o, n in zip(result.outcomes, reused, strict=True)
+        if n >= 6
+    )
+    manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
+    fresh = run_department(
+        load_params(ROOT / "params" / f"{manifest['dept_id']}-{manifest['year']}.yaml"),
+        outputs=tmp_path / "fresh",
+        warm_kernel=False,
+    )
+    assert fresh.ok and fresh.manifest["kernel"] == "fresh"
+    for stage in manifest["stages"]:
+        assert _outputs(second / stage["notebook"]) == _outputs(fresh.run_dir / stage["notebook"])

@@ -1,0 +1,331 @@
+"""A synthetic county evaluated three ways, side by side: plain papermill, evalkit batch, floor.
+
+Run on demand, never from the test suite::
+
+    .venv/bin/python benchmarks/batch.py                          # 30 departments, all three ways
+    .venv/bin/python benchmarks/batch.py --departments 10 --baseline 3 --sizes 10 100
+
+One run writes a reproducible synthetic county (:func:`evalkit.synth.synth_county`:
+5–60 projects per department, 15 % injected faults, real ``.xlsx`` and params files) to
+a work folder and evaluates the same departments
+
+(a) **baseline** — the plain way: ``papermill`` CLI per stage notebook, then
+    ``jupyter nbconvert --to html`` per executed notebook, department after department
+    (stage 06 writes the report HTML and PDF, as in every way of running evalkit);
+(b) **evalkit** — ``evalkit batch --jobs J --force``: every stage notebook, the audit
+    HTML copies, findings, report HTML and PDF, manifests and the county index;
+(c) **floor** — ``load_workbook`` + ``check`` in this process (the computation alone);
+
+then times one department's evaluation (load, check) at ``--sizes`` projects. Wall times
+are per department (the baseline may run on an evenly spread sample, ``--baseline K``,
+to keep the run short; it is then reported per department of the sample). Peak memory is
+the largest sum of resident memory over the process tree (evalkit, its workers, their
+kernels and any child), sampled every 0.1 s. Figures go to ``docs/performance.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Measured:
+    wall: float
+    peak_mb: float
+
+
+class TreeMemory:
+    """Samples the resident memory of a process and all its descendants."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.NoSuchProcess:
+                break
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak / 2**20
+
+
+def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, quiet: bool = True) -> Measured:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(cmd),
+        cwd=cwd,
+        stdout=subprocess.DEVNULL if quiet else None,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    with TreeMemory(proc.pid) as mem:
+        _, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"命令失败（退出码 {proc.returncode}）：{' '.join(cmd)}\n{err[-2000:]}")
+    return Measured(time.perf_counter() - start, mem.peak_mb)
+
+
+def stage_notebooks() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def baseline_department(params: Path, out: Path) -> Measured:
+    """(a) for one department: papermill CLI per stage, nbconvert CLI per executed notebook."""
+    out.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    peak = 0.0
+    executed = []
+    for nb in stage_notebooks():
+        target = out / nb.name
+        m = run_measured(
+            [
+                str(BIN / "papermill"),
+                str(nb),
+                str(target),
+                "-f",
+                str(params),
+                "-p",
+                "run_dir",
+                ".",
+                "--cwd",
+                str(out),
+                "-k",
+                "python3",
+                "--no-progress-bar",
+            ]
+        )
+        peak = max(peak, m.peak_mb)
+        executed.append(target)
+    for nb in executed:
+        m = run_measured([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb)])
+        peak = max(peak, m.peak_mb)
+    for name in ("report.html", "report.pdf"):
+        if not (out / name).is_file():
+            raise SystemExit(f"基线没有生成 {name}：{out}")
+    return Measured(time.perf_counter() - start, peak)
+
+
+def floor(params_files: Sequence[Path]) -> tuple[list[float], list[float], float]:
+    """(c): load + check in this process, per department."""
+    import yaml
+
+    from evalkit.check import check
+    from evalkit.policy import load_policy
+    from evalkit.workbook import load_workbook
+
+    policy = load_policy(None)
+    loads, checks = [], []
+    tracemalloc_peak = 0.0
+    for p in params_files:
+        workbook = yaml.safe_load(p.read_text(encoding="utf-8"))["workbook"]
+        t0 = time.perf_counter()
+        dept = load_workbook(workbook)
+        t1 = time.perf_counter()
+        check(dept, policy=policy)
+        t2 = time.perf_counter()
+        loads.append(t1 - t0)
+        checks.append(t2 - t1)
+    tracemalloc_peak = psutil.Process().memory_info().rss / 2**20
+    return loads, checks, tracemalloc_peak
+
+
+def scaling(sizes: Sequence[int], work: Path, repeat: int) -> list[tuple[int, int, float, float]]:
+    from evalkit.check import check
+    from evalkit.policy import load_policy
+    from evalkit.records import write_workbook
+    from evalkit.synth import synth_department
+    from evalkit.workbook import load_workbook
+
+    policy = load_policy(None)
+    rows = []
+    for n in sizes:
+        records = synth_department(seed=0, n_projects=n)
+        path = write_workbook(work / f"scale-{n}.xlsx", records)
+        loads, checks = [], []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            dept = load_workbook(path)
+            t1 = time.perf_counter()
+            check(dept, policy=policy)  # a newly loaded department: nothing cached
+            t2 = time.perf_counter()
+            loads.append(t1 - t0)
+            checks.append(t2 - t1)
+        rows.append((n, n, statistics.median(loads), statistics.median(checks)))
+    return rows
+
+
+def machine() -> str:
+    cpu = platform.processor() or "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = psutil.virtual_memory().total / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB; Linux {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def spread(items: Sequence[Path], k: int) -> list[Path]:
+    """``k`` items evenly spread over ``items`` (all of them when k >= len)."""
+    if k >= len(items):
+        return list(items)
+    step = len(items) / k
+    return [items[int(i * step)] for i in range(k)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--departments", type=int, default=30, help="部门数（默认 30）")
+    parser.add_argument("--seed", type=int, default=0, help="合成县的随机种子")
+    parser.add_argument("--jobs", type=int, default=2, help="evalkit batch 的并行进程数")
+    parser.add_argument(
+        "--baseline",
+        type=int,
+        default=None,
+        help="基线只跑均匀抽取的 K 个部门（默认全部）；0 表示不跑基线",
+    )
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000])
+    parser.add_argument("--repeat", type=int, default=3, help="规模测试每档重复次数（取中位数）")
+    parser.add_argument("--workdir", type=Path, default=None, help="工作目录（默认临时目录）")
+    args = parser.parse_args(argv)
+
+    from evalkit.synth import synth_county
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="evalkit-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"机器：{machine()}")
+    print(f"工作目录：{work}")
+    t0 = time.perf_counter()
+    params = synth_county(work / "county", n=args.departments, seed=args.seed)
+    print(f"合成 {len(params)} 个部门：{time.perf_counter() - t0:.1f} 秒")
+    n = len(params)
+
+    # (c) floor first: it also warms the file cache for everyone
+    loads, checks, floor_rss = floor(params)
+    floor_dept = statistics.mean(a + b for a, b in zip(loads, checks, strict=True))
+
+    # (b) evalkit batch
+    b = run_measured(
+        [
+            str(BIN / "evalkit"),
+            "batch",
+            str(work / "county" / "params"),
+            "--jobs",
+            str(args.jobs),
+            "--force",
+            "--outputs",
+            str(work / "out-b"),
+        ]
+    )
+    b_dept = b.wall / n
+    index = work / "out-b" / "2024" / "index.html"
+    if not index.is_file():
+        raise SystemExit("evalkit batch 没有生成县级索引")
+    pdfs = list((work / "out-b").glob("2024/*/*/report.pdf"))
+    if len(pdfs) != n:
+        raise SystemExit(f"evalkit batch 只生成了 {len(pdfs)}/{n} 份 PDF")
+
+    # (a) baseline on an evenly spread sample
+    k = n if args.baseline is None else args.baseline
+    a_times: list[float] = []
+    a_peak = 0.0
+    for p in spread(params, k) if k else []:
+        m = baseline_department(p, work / "out-a" / p.stem)
+        a_times.append(m.wall)
+        a_peak = max(a_peak, m.peak_mb)
+        print(f"  基线 {p.stem}：{m.wall:.1f} 秒")
+
+    print()
+    print("| 方式 | 部门数 | 每部门墙钟 s | 相对 (b) | 峰值内存 MB |")
+    print("|---|---:|---:|---:|---:|")
+    if a_times:
+        a_dept = statistics.mean(a_times)
+        print(
+            f"| (a) papermill + nbconvert 命令，逐个执行 | {len(a_times)} | {a_dept:.2f} "
+            f"| {a_dept / b_dept:.1f}× | {a_peak:.0f} |"
+        )
+    print(
+        f"| (b) evalkit batch --jobs {args.jobs}（全部产出，含 PDF） | {n} | {b_dept:.2f} "
+        f"| 1.0× | {b.peak_mb:.0f} |"
+    )
+    print(
+        f"| (c) 进程内 load_workbook + check | {n} | {floor_dept:.3f} "
+        f"| {floor_dept / b_dept:.3f}× | {floor_rss:.0f} |"
+    )
+    print()
+    print(
+        f"(b) 总墙钟 {b.wall:.1f} 秒；(c) 载入中位数 {statistics.median(loads):.3f} 秒、"
+        f"检查中位数 {statistics.median(checks):.3f} 秒"
+    )
+    if a_times:
+        print(
+            f"(a) ÷ (b) = {statistics.mean(a_times) / b_dept:.1f}（目标 ≥ 10）；"
+            f"(b) 每部门 {b_dept:.2f} 秒（目标 ≤ 2）"
+        )
+
+    if args.sizes:
+        print()
+        print("| 项目数 | 载入 s | 检查 s | 检查 µs/项目 | 比值¹ |")
+        print("|---:|---:|---:|---:|---:|")
+        prev: tuple[int, float] | None = None
+        for size, _, load_s, check_s in scaling(args.sizes, work, args.repeat):
+            ratio = ""
+            if prev is not None:
+                ratio = f"{(check_s / prev[1]) / (size / prev[0]):.2f}"
+            print(
+                f"| {size:,} | {load_s:.3f} | {check_s:.3f} | {check_s / size * 1e6:,.0f} | {ratio} |"
+            )
+            prev = (size, check_s)
+        print("¹ (检查时间 ÷ 上一档) ÷ (项目数 ÷ 上一档)：1.00 为线性增长")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
