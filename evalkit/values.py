@@ -41,11 +41,13 @@ bare range of numbers (``10%~20%``): those are ``invalid`` and carry a Chinese `
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 __all__ = [
     "IndicatorValue",
@@ -56,6 +58,7 @@ __all__ = [
     "parse_number",
 ]
 
+_T = TypeVar("_T")
 Kind = Literal["quantitative", "qualitative", "band", "empty", "invalid"]
 Op = Literal["=", ">=", "<=", ">", "<"]
 BandName = Literal["achieved", "partial", "not_achieved"]
@@ -151,22 +154,32 @@ def _safe_str(obj: object) -> str:
             return f"<{type(obj).__name__}>"
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table for :func:`_fold`, filled in per character on first use."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if 0xFF01 <= code <= 0xFF5E:
+            out = chr(code - 0xFEE0)
+        elif code in _CHAR_MAP:
+            out = _CHAR_MAP[code]
+        elif ch.isspace():
+            out = " "
+        elif code > 0x7F and (digit := unicodedata.decimal(ch, None)) is not None:
+            out = str(digit)
+        else:
+            out = ch
+        if len(self) < 1 << 16:  # bounded, whatever the input
+            self[code] = out
+        return out
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def _fold(text: str) -> str:
     """Map full-width forms, Unicode digits, spaces and minus look-alikes to ASCII."""
-    out: list[str] = []
-    for ch in text:
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        elif code in _CHAR_MAP:
-            out.append(_CHAR_MAP[code])
-        elif ch.isspace():
-            out.append(" ")
-        elif code > 0x7F and (digit := unicodedata.decimal(ch, None)) is not None:
-            out.append(str(digit))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 def _delatex(text: str) -> str:
@@ -178,8 +191,11 @@ def _delatex(text: str) -> str:
     return text.replace("$", " ").replace("{", "").replace("}", "")
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
-    """Fold, de-LaTeX, collapse spaces, rejoin split digits and drop thousands separators."""
+    """Fold, de-LaTeX, collapse spaces, rejoin split digits and drop thousands separators.
+
+    Remembered per text: operators and units repeat on every row of a table."""
     text = _SPACES.sub(" ", _delatex(_fold(text))).strip().rstrip(_TRAILING_PUNCT)
     text = _SPLIT_DIGITS.sub("", text)
     return _THOUSANDS.sub("", text)
@@ -230,9 +246,9 @@ _WORD_OPS: dict[str, Op] = {
 
 def _op_from_run(run: str) -> Op | None:
     """Normalise a run of operator glyphs; None when it mixes greater and less."""
-    greater = any(ch in _GREATER for ch in run)
-    less = any(ch in _LESS for ch in run)
-    equal = any(ch in _WITH_EQUAL for ch in run)
+    greater = not _GREATER.isdisjoint(run)
+    less = not _LESS.isdisjoint(run)
+    equal = not _WITH_EQUAL.isdisjoint(run)
     if greater and less:
         return None
     if greater:
@@ -309,8 +325,10 @@ _TAIL_QUALIFIERS: tuple[tuple[str, Op | None], ...] = (
     ("左右", None),
     ("(含)", None),
 )
+_TAIL_WORDS = tuple(word for word, _ in _TAIL_QUALIFIERS)
 
 
+@functools.lru_cache(maxsize=4096)
 def _split_scale(written: str) -> tuple[str, float]:
     """Split a written unit into (base unit, scale): 万元 -> (元, 1e4), 亿 -> ("", 1e8)."""
     if written in _EXACT_SCALE:
@@ -327,6 +345,7 @@ def _split_scale(written: str) -> tuple[str, float]:
     return written, 1.0
 
 
+@functools.lru_cache(maxsize=4096)
 def _unit_ok(unit: str, *, strict: bool) -> bool:
     """Whether ``unit`` (spaces removed) can be a unit; ``strict`` when no operator is written."""
     if not all(ch.isalpha() or ch in _UNIT_SYMBOLS for ch in unit):
@@ -400,11 +419,12 @@ def _read_quantity(body: str, *, strict: bool) -> _Quantity | str:
         return _OUT_OF_RANGE
     written = _SPACES.sub("", tail)
     implied: Op | None = None
-    for word, op in _TAIL_QUALIFIERS:
-        if written.endswith(word):
-            written = written[: -len(word)]
-            implied = op
-            break
+    if written.endswith(_TAIL_WORDS):
+        for word, op in _TAIL_QUALIFIERS:
+            if written.endswith(word):
+                written = written[: -len(word)]
+                implied = op
+                break
     if written and not _unit_ok(written, strict=strict):
         return f"单位“{_shown(written)}”过长或无效"
     return _Quantity(number, written, implied)
@@ -456,6 +476,24 @@ def _quantitative(
     )
 
 
+def _by_value(func: Callable[[object], _T]) -> Callable[[object], _T]:
+    """``func`` (pure, one argument) remembered per type and value of its argument: the
+    operator and unit columns repeat a few values on every row."""
+    cached = functools.lru_cache(maxsize=1024)(lambda _cls, arg: func(arg))
+
+    def wrapper(arg: object) -> _T:
+        try:
+            return cached(arg.__class__, arg)
+        except TypeError:  # unhashable
+            return func(arg)
+
+    return wrapper
+
+
+_operator_of_column = _by_value(normalise_operator)
+_unit_of_column = _by_value(_column_unit)
+
+
 def _parse(value: object, operator: object, unit: object) -> IndicatorValue:
     raw = _safe_str(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -475,10 +513,10 @@ def _parse(value: object, operator: object, unit: object) -> IndicatorValue:
     if band is not None:
         name, low, high = band
         return IndicatorValue(text=raw, kind="band", band=name, band_low=low, band_high=high)
-    column_op = normalise_operator(operator)
+    column_op = _operator_of_column(operator)
     if column_op == "定性":
         return IndicatorValue(text=raw, kind="qualitative")
-    column_unit = _column_unit(unit)
+    column_unit = _unit_of_column(unit)
 
     run = _OP_RUN.match(text)
     if run is not None:

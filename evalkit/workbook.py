@@ -5,21 +5,28 @@ evaluated, the file is never written), validates every sheet against
 :mod:`evalkit.schema`, and returns a :class:`~evalkit.model.Department`. Validation is
 lazy: every problem of the workbook is collected and raised together in one
 :class:`~evalkit.errors.WorkbookError`.
+
+The cells are read by :mod:`evalkit.xlsxread`, which gives exactly what openpyxl gives
+(read-only, cached values) several times faster; a workbook it does not read exactly is
+read with openpyxl as before. The validation remembers each distinct cell value's
+outcome per column, since tables repeat the same few texts thousands of times.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import functools
+import gc
 import hashlib
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -39,6 +46,8 @@ from .values import IndicatorValue, parse_indicator, parse_number
 
 #: A raw workbook: sheet name -> list of (Excel row number, cell values).
 RawWorkbook = dict[str, list[tuple[int, tuple[Any, ...]]]]
+#: How :func:`read_raw` reads the cells (see there).
+Engine = Literal["auto", "fast", "openpyxl"]
 
 
 @dataclass(frozen=True)
@@ -66,24 +75,83 @@ def load_workbook(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Depar
     Raises :class:`WorkbookError` listing every problem found.
     """
     p = Path(path)
-    raw = read_raw(p, limits=limits)
-    return build_department(raw, path=str(p), sha256=_sha256(p))
+    with _gc_paused():
+        raw = read_raw(p, limits=limits)
+        return build_department(raw, path=str(p), sha256=_sha256(p))
 
 
-def read_raw(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
-    """Read the cell values of every sheet (cached values of formulas, nothing evaluated)."""
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while loading: a workbook is hundreds of thousands of
+    small objects, none of them garbage, and collections triggered by allocating them kept
+    walking all of them (about a third of the validation time). Collection resumes after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def read_raw(
+    path: Path, *, limits: Limits = DEFAULT_LIMITS, engine: Engine = "auto"
+) -> RawWorkbook:
+    """Read the cell values of every sheet (cached values of formulas, nothing evaluated).
+
+    ``engine="auto"`` reads with :mod:`evalkit.xlsxread` and falls back to openpyxl for a
+    workbook it does not read exactly (the same values either way); ``"fast"`` raises
+    :class:`~evalkit.xlsxread.Unsupported` instead of falling back; ``"openpyxl"`` always
+    uses openpyxl. The file-level checks come first in every case.
+    """
     name = str(path)
     _check_file(path, limits)
+    if engine != "openpyxl":
+        from .xlsxread import Unsupported, read_values
+
+        try:
+            sheets = read_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
+        except Unsupported:
+            if engine == "fast":
+                raise
+        else:
+            raw: RawWorkbook = {}
+            problems: list[Problem] = []
+            for sheet in sheets:
+                if sheet.truncated:
+                    problems.append(_too_many_rows(name, sheet.title, limits))
+                raw[sheet.title] = sheet.rows
+            if problems:
+                raise WorkbookError(name, problems)
+            return raw
+    return _read_raw_openpyxl(path, limits)
+
+
+def _too_many_rows(name: str, sheet: str, limits: Limits) -> Problem:
+    return Problem("too_many_rows", f"行数超过上限 {limits.max_rows} 行，已停止读取", name, sheet)
+
+
+def _read_raw_openpyxl(path: Path, limits: Limits) -> RawWorkbook:
+    name = str(path)
     import warnings
 
     import openpyxl
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns on unknown extensions
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on corrupt input
-        raise WorkbookError(name, [Problem("unreadable", f"无法读取工作簿：{exc}", name)]) from None
+    # openpyxl gets an open file rather than the path: when it fails half-way through
+    # opening the workbook it leaves its own file handle open
+    with path.open("rb") as fh:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # openpyxl warns on unknown extensions
+                wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds on corrupt input
+            problem = Problem("unreadable", f"无法读取工作簿：{exc}", name)
+            raise WorkbookError(name, [problem]) from None
+        return _openpyxl_rows(wb, name, limits)
+
+
+def _openpyxl_rows(wb: Any, name: str, limits: Limits) -> RawWorkbook:
     raw: RawWorkbook = {}
     problems: list[Problem] = []
     try:
@@ -91,14 +159,7 @@ def read_raw(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
             rows: list[tuple[int, tuple[Any, ...]]] = []
             for i, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 if i > limits.max_rows + 1:
-                    problems.append(
-                        Problem(
-                            "too_many_rows",
-                            f"行数超过上限 {limits.max_rows} 行，已停止读取",
-                            name,
-                            ws.title,
-                        )
-                    )
+                    problems.append(_too_many_rows(name, ws.title, limits))
                     break
                 values = tuple(values[: limits.max_columns])
                 if any(v is not None and str(v).strip() != "" for v in values):
@@ -116,12 +177,13 @@ def read_raw(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> RawWorkbook:
 def build_department(raw: RawWorkbook, *, path: str, sha256: str = "") -> Department:
     """Validate a raw workbook against the schema and build the department."""
     v = _Validator(path)
-    info, info_text, info_rows = v.fields(raw)
-    tables: dict[str, pd.DataFrame] = {}
-    for sh in SHEETS:
-        if sh.kind == "table":
-            tables[sh.key] = v.table(raw, sh)
-    v.cross_check(tables)
+    with _gc_paused():
+        info, info_text, info_rows = v.fields(raw)
+        tables: dict[str, pd.DataFrame] = {}
+        for sh in SHEETS:
+            if sh.kind == "table":
+                tables[sh.key] = v.table(raw, sh)
+        v.cross_check(tables)
     if v.problems:
         raise WorkbookError(path, v.problems)
     return Department(path, sha256, info, info_text, info_rows, tables)
@@ -193,6 +255,11 @@ def cell_text(value: Any) -> str:
     """The verbatim text of a cell value, as a person reads it."""
     if value is None:
         return ""
+    cls = value.__class__
+    if cls is str:
+        return value.strip()
+    if cls is int:
+        return str(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -209,6 +276,13 @@ def cell_text(value: Any) -> str:
 
 
 def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    cls = value.__class__
+    if cls is str:
+        return value.strip().lower() in _EMPTY_TEXTS
+    if cls is int:
+        return False  # digits never spell an empty form
     return cell_text(value).strip().lower() in _EMPTY_TEXTS
 
 
@@ -324,45 +398,22 @@ class _Validator:
         return info, texts, rows_at
 
     def _parse_scalar(self, col: Column, value: Any, sheet: str, row: int, header: str) -> Any:
-        if col.kind in ("text", "subject"):
-            return "" if value is None else cell_text(value)
-        if is_blank(value):
-            return None
-        try:
-            if col.kind == "int":
-                num = parse_number(value)
-                if num is None or not float(num).is_integer():
-                    raise ValueError(f"应为整数：“{cell_text(value)}”")
-                return int(num)
-            if col.kind in ("number", "percent", "money"):
-                return parse_number(value)
-            if col.kind == "date":
-                return parse_date(value)
-            if col.kind == "choice":
-                text = cell_text(value)
-                if col.choices and not col.open_choices and text not in col.choices:
-                    raise ValueError(f"“{text}”不在可选值中（{'、'.join(col.choices)}）")
-                return text
-        except ValueError as exc:
-            code = {"int": "bad_int", "date": "bad_date", "choice": "bad_choice"}.get(
-                col.kind, "bad_number"
-            )
-            self.add(code, str(exc), sheet, row, header, value)
-            return None
-        return cell_text(value)
+        parsed, code, message = _scalar_outcome(col, value)
+        if code is not None:
+            self.add(code, message, sheet, row, header, value)
+        return parsed
 
     # -- table sheets --------------------------------------------------------------------
     def table(self, raw: RawWorkbook, sh: Sheet) -> pd.DataFrame:
-        empty = _empty_frame(sh)
         rows = raw.get(sh.name)
         if rows is None:
             if sh.required:
                 self.add("missing_sheet", f"缺少工作表“{sh.name}”", sh.name)
-            return empty
+            return _empty_frame(sh)
         if not rows:
             if sh.required:
                 self.add("missing_header", f"工作表“{sh.name}”没有表头行", sh.name, 1)
-            return empty
+            return _empty_frame(sh)
         header_row, header_values = rows[0]
         positions: dict[str, int] = {}
         seen: dict[str, int] = {}
@@ -391,14 +442,19 @@ class _Validator:
                 )
                 ok = False
         if not ok:
-            return empty
+            return _empty_frame(sh)
+        plan = _TablePlan(sh, positions)
+        checked = tuple(i for k, i in positions.items() if k != "note")
         records: list[dict[str, Any]] = []
         seen_keys: dict[tuple[str, ...], int] = {}
         for rowno, values in rows[1:]:
-            cells = {k: (values[i] if i < len(values) else None) for k, i in positions.items()}
-            if all(is_blank(v) for k, v in cells.items() if k != "note"):
-                continue
-            rec = self._row(sh, rowno, cells)
+            n = len(values)
+            for i in checked:
+                if i < n and not is_blank(values[i]):
+                    break
+            else:
+                continue  # a blank row (a note alone does not count)
+            rec = self._row(plan, rowno, values if n >= plan.width else _pad(values, plan.width))
             if sh.unique:
                 key = tuple(str(rec.get(k, "")) for k in sh.unique)
                 if key in seen_keys:
@@ -415,15 +471,17 @@ class _Validator:
                     seen_keys[key] = rowno
             records.append(rec)
         if not records:
-            return empty
-        return pd.DataFrame.from_records(records, columns=list(empty.columns))
+            return _empty_frame(sh)
+        return pd.DataFrame.from_records(records, columns=_frame_columns(sh))
 
-    def _row(self, sh: Sheet, rowno: int, cells: dict[str, Any]) -> dict[str, Any]:
+    def _row(self, plan: _TablePlan, rowno: int, values: Sequence[Any]) -> dict[str, Any]:
+        """One data row as a record; ``values`` is at least ``plan.width`` long."""
+        sheet = plan.sheet.name
         rec: dict[str, Any] = {"_row": rowno}
         # unit first: money columns need it
         unit_scale: float | None = 1.0
-        if "unit" in cells and any(c.kind == "money" for c in sh.columns):
-            unit_text = cell_text(cells.get("unit"))
+        if plan.unit_index >= 0:
+            unit_text = cell_text(values[plan.unit_index])
             if unit_text in MONEY_SCALE:
                 unit_scale = MONEY_SCALE[unit_text]
             else:
@@ -432,70 +490,86 @@ class _Validator:
                     self.add(
                         "bad_choice",
                         f"金额单位“{unit_text}”无法识别（应为元、万元或亿元）",
-                        sh.name,
+                        sheet,
                         rowno,
                         "金额单位",
                         unit_text,
                     )
                 else:
-                    self.add("missing_value", "必填列“金额单位”为空", sh.name, rowno, "金额单位")
-        for col in sh.columns:
-            value = cells.get(col.key)
-            if col.required and is_blank(value) and col.kind != "money":
-                self.add("missing_value", f"必填列“{col.header}”为空", sh.name, rowno, col.header)
-            if col.kind == "indicator":
-                op = cells.get(col.operator_column) if col.operator_column else None
-                unit = cells.get(col.indicator_unit_column) if col.indicator_unit_column else None
-                parsed = _parse_indicator_cell(value, op, unit)
+                    self.add("missing_value", "必填列“金额单位”为空", sheet, rowno, "金额单位")
+        for c in plan.columns:
+            value = values[c.index] if c.index >= 0 else None
+            memo = c.memo
+            key = value if value.__class__ is str else (value.__class__, value)
+            try:
+                blank, parsed_value, code, message, text = memo[key]
+            except KeyError:
+                blank, parsed_value, code, message, text = memo[key] = _cell_entry(c, value)
+            except TypeError:  # an unhashable value (records built in code)
+                blank, parsed_value, code, message, text = _cell_entry(c, value)
+            if c.check_blank and blank:
+                self.add("missing_value", c.missing, sheet, rowno, c.header)
+            kind = c.kind
+            if kind == "indicator":
+                parsed = _parse_indicator_cell(
+                    value,
+                    values[c.op_index] if c.op_index >= 0 else None,
+                    values[c.unit_index] if c.unit_index >= 0 else None,
+                )
                 if parsed.kind == "invalid":
                     self.add(
                         "bad_indicator",
                         parsed.error or "无法识别的指标值",
-                        sh.name,
+                        sheet,
                         rowno,
-                        col.header,
+                        c.header,
                         value,
                     )
-                rec.update(_indicator_fields(col.key, parsed))
+                f = c.fields
+                rec[f[0]] = parsed.text
+                rec[f[1]] = parsed.op
+                number = parsed.number
+                rec[f[2]] = math.nan if number is None else number
+                rec[f[3]] = math.nan if number is None else parsed.value
+                rec[f[4]] = parsed.unit
+                rec[f[5]] = parsed.kind
+                rec[f[6]] = parsed.band
+                rec[f[7]] = parsed
                 continue
-            parsed_value = self._parse_scalar(col, value, sh.name, rowno, col.header)
-            if col.kind == "money":
-                if col.required and parsed_value is None and is_blank(value):
-                    self.add(
-                        "missing_value", f"必填列“{col.header}”为空", sh.name, rowno, col.header
-                    )
+            if c.verbatim:  # text and subject: the text itself
+                rec[c.key] = parsed_value
+                continue
+            if code is not None:
+                self.add(code, message, sheet, rowno, c.header, value)
+            if kind == "money":
+                if c.required and parsed_value is None and blank:
+                    self.add("missing_value", c.missing, sheet, rowno, c.header)
                 if parsed_value is not None and parsed_value < 0:
-                    self.add(
-                        "negative_money",
-                        f"金额为负数：{cell_text(value)}",
-                        sh.name,
-                        rowno,
-                        col.header,
-                        value,
-                    )
+                    self.add("negative_money", f"金额为负数：{text}", sheet, rowno, c.header, value)
                 parsed_value = (
                     None
                     if parsed_value is None or unit_scale is None
                     else round(parsed_value * unit_scale, 6)
                 )
-            if col.kind in ("number", "percent", "money", "int", "date"):
-                rec[col.key] = (
-                    math.nan if parsed_value is None and col.kind != "date" else parsed_value
-                )
-                rec[f"{col.key}_text"] = cell_text(value)
+            if c.text_key:
+                rec[c.key] = math.nan if parsed_value is None and kind != "date" else parsed_value
+                rec[c.text_key] = text
             else:
-                rec[col.key] = parsed_value if parsed_value is not None else ""
+                rec[c.key] = parsed_value if parsed_value is not None else ""
         return rec
 
     # -- cross-sheet ---------------------------------------------------------------------
     def cross_check(self, tables: dict[str, pd.DataFrame]) -> None:
-        projects = set(tables["projects"]["name"]) if "name" in tables["projects"] else set()
+        # .tolist(): iterating a Series of strings element by element is slow
+        projects = (
+            set(tables["projects"]["name"].tolist()) if "name" in tables["projects"] else set()
+        )
         known = projects | {DEPARTMENT}
         for sh in SHEETS:
             if sh.kind != "table" or "subject" not in {c.key for c in sh.columns}:
                 continue
             df = tables[sh.key]
-            for rowno, subject in zip(df["_row"], df["subject"], strict=True):
+            for rowno, subject in zip(df["_row"].tolist(), df["subject"].tolist(), strict=True):
                 if subject and subject not in known:
                     close = difflib.get_close_matches(subject, list(known), n=1, cutoff=0.6)
                     hint = (
@@ -511,11 +585,11 @@ class _Validator:
                         "对象",
                         subject,
                     )
-        selfeval = set(tables["selfeval"]["subject"])
+        selfeval = set(tables["selfeval"]["subject"].tolist())
         for key in ("selfeval_funds", "selfeval_indicators", "tasks"):
             df = tables[key]
             sheet_name = next(s.name for s in SHEETS if s.key == key)
-            for subject in dict.fromkeys(df["subject"]):
+            for subject in dict.fromkeys(df["subject"].tolist()):
                 if subject and subject in known and subject not in selfeval:
                     first = int(df.loc[df["subject"] == subject, "_row"].iloc[0])
                     self.add(
@@ -526,6 +600,110 @@ class _Validator:
                         "对象",
                         subject,
                     )
+
+
+def _scalar_outcome(col: Column, value: Any) -> tuple[Any, str | None, str]:
+    """One non-indicator cell parsed for its column: (value, problem code or None, message).
+
+    A pure function of the column's kind and choices and of the value, so tables remember
+    it per distinct value."""
+    if col.kind in ("text", "subject"):
+        return ("" if value is None else cell_text(value)), None, ""
+    if is_blank(value):
+        return None, None, ""
+    try:
+        if col.kind == "int":
+            num = parse_number(value)
+            if num is None or not float(num).is_integer():
+                raise ValueError(f"应为整数：“{cell_text(value)}”")
+            return int(num), None, ""
+        if col.kind in ("number", "percent", "money"):
+            return parse_number(value), None, ""
+        if col.kind == "date":
+            return parse_date(value), None, ""
+        if col.kind == "choice":
+            text = cell_text(value)
+            if col.choices and not col.open_choices and text not in col.choices:
+                raise ValueError(f"“{text}”不在可选值中（{'、'.join(col.choices)}）")
+            return text, None, ""
+    except ValueError as exc:
+        code = {"int": "bad_int", "date": "bad_date", "choice": "bad_choice"}.get(
+            col.kind, "bad_number"
+        )
+        return None, code, str(exc)
+    return cell_text(value), None, ""
+
+
+_MEASURES = frozenset({"number", "percent", "money", "int", "date"})
+_INDICATOR_PARTS = ("op", "num", "value", "unit", "kind", "band", "parsed")
+
+
+class _ColumnPlan:
+    """What the row loop needs of one column, worked out once per table."""
+
+    __slots__ = (
+        "check_blank",
+        "column",
+        "fields",
+        "header",
+        "index",
+        "key",
+        "kind",
+        "memo",
+        "missing",
+        "op_index",
+        "required",
+        "text_key",
+        "unit_index",
+        "verbatim",
+    )
+
+    def __init__(self, col: Column, positions: dict[str, int]) -> None:
+        self.column = col
+        self.key = col.key
+        self.header = col.header
+        self.kind = col.kind
+        self.required = col.required
+        #: the column's position in the row, -1 when the sheet does not have it
+        self.index = positions.get(col.key, -1)
+        self.op_index = positions.get(col.operator_column, -1) if col.operator_column else -1
+        self.unit_index = (
+            positions.get(col.indicator_unit_column, -1) if col.indicator_unit_column else -1
+        )
+        self.check_blank = col.required and col.kind != "money"
+        self.missing = f"必填列“{col.header}”为空"
+        self.verbatim = col.kind in ("text", "subject")
+        self.text_key = f"{col.key}_text" if col.kind in _MEASURES else ""
+        self.fields = (col.key, *(f"{col.key}_{s}" for s in _INDICATOR_PARTS))
+        #: cell value -> _cell_entry: tables repeat the same few values many times
+        self.memo: dict[Any, tuple[bool, Any, str | None, str, str]] = {}
+
+
+class _TablePlan:
+    def __init__(self, sh: Sheet, positions: dict[str, int]) -> None:
+        self.sheet = sh
+        self.columns = tuple(_ColumnPlan(c, positions) for c in sh.columns)
+        has_money = any(c.kind == "money" for c in sh.columns)
+        #: where the row's 金额单位 is, when money columns need it; else -1
+        self.unit_index = positions.get("unit", -1) if has_money else -1
+        #: rows shorter than this are padded with None
+        self.width = max(positions.values(), default=-1) + 1
+
+
+def _cell_entry(c: _ColumnPlan, value: Any) -> tuple[bool, Any, str | None, str, str]:
+    """(blank, parsed value, problem code or None, problem message, verbatim text) of one
+    cell in its column; a pure function of the column and the value."""
+    blank = is_blank(value)
+    if c.kind == "indicator":
+        return blank, None, None, "", ""
+    if c.verbatim:
+        return blank, ("" if value is None else cell_text(value)), None, "", ""
+    parsed, code, message = _scalar_outcome(c.column, value)
+    return blank, parsed, code, message, cell_text(value)
+
+
+def _pad(values: tuple[Any, ...], width: int) -> tuple[Any, ...]:
+    return tuple(values) + (None,) * (width - len(values))
 
 
 def _parse_indicator_cell(value: Any, operator: Any, unit: Any) -> IndicatorValue:
@@ -541,19 +719,6 @@ def _parse_indicator_cell(value: Any, operator: Any, unit: Any) -> IndicatorValu
 @functools.lru_cache(maxsize=1 << 16, typed=True)
 def _parse_indicator_cached(value: Any, operator: Any, unit: Any) -> IndicatorValue:
     return parse_indicator(value, operator=operator, unit=unit)
-
-
-def _indicator_fields(key: str, parsed: IndicatorValue) -> dict[str, Any]:
-    return {
-        key: parsed.text,
-        f"{key}_op": parsed.op,
-        f"{key}_num": math.nan if parsed.number is None else parsed.number,
-        f"{key}_value": math.nan if parsed.value is None else parsed.value,
-        f"{key}_unit": parsed.unit,
-        f"{key}_kind": parsed.kind,
-        f"{key}_band": parsed.band,
-        f"{key}_parsed": parsed,
-    }
 
 
 def _frame_columns(sh: Sheet) -> list[str]:
