@@ -144,17 +144,12 @@ def html_to_pdf(
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise PdfTimeoutError(
-                f"生成 PDF 超时（超过 {timeout:g} 秒）：{html_path}。可调大 timeout 参数后重试。"
-            ) from None
+            raise _timeout_error(html_path, timeout) from None
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             last = detail[-1] if detail else f"退出码 {proc.returncode}"
             if "cannot load library" in (proc.stderr or "") or "ENGINE-MISSING" in last:
-                raise PdfEngineMissingError(
-                    "PDF 排版引擎 WeasyPrint 无法启动（缺少 Pango 等系统库）："
-                    f"{last}。请安装 Debian 软件包 libpango-1.0-0 libpangoft2-1.0-0（make sysdeps）。"
-                )
+                raise _pango_missing(last)
             raise PdfError(f"生成 PDF 失败：{html_path}：{last}")
         if not tmp.is_file() or tmp.stat().st_size == 0:
             raise PdfError(f"生成 PDF 失败：{html_path}：排版引擎没有写出文件")
@@ -165,6 +160,19 @@ def html_to_pdf(
     return pdf_path
 
 
+def _timeout_error(html_path: Path, timeout: float) -> PdfTimeoutError:
+    return PdfTimeoutError(
+        f"生成 PDF 超时（超过 {timeout:g} 秒）：{html_path}。可调大 timeout 参数后重试。"
+    )
+
+
+def _pango_missing(detail: str) -> PdfEngineMissingError:
+    return PdfEngineMissingError(
+        f"PDF 排版引擎 WeasyPrint 无法启动（缺少 Pango 等系统库）：{detail}。"
+        "请安装 Debian 软件包 libpango-1.0-0 libpangoft2-1.0-0（make sysdeps）。"
+    )
+
+
 class _Expired(BaseException):
     """Raised by the timer inside WeasyPrint (BaseException: no handler swallows it)."""
 
@@ -173,11 +181,7 @@ def _render_with_timer(html_path: Path, pdf_path: Path, timeout: float) -> None:
     try:
         import weasyprint  # noqa: F401  (imported before the timer starts)
     except (ImportError, OSError) as exc:
-        raise PdfEngineMissingError(
-            "PDF 排版引擎 WeasyPrint 无法启动（缺少 Pango 等系统库）："
-            f"{type(exc).__name__}: {exc}。请安装 Debian 软件包 libpango-1.0-0 "
-            "libpangoft2-1.0-0（make sysdeps）。"
-        ) from None
+        raise _pango_missing(f"{type(exc).__name__}: {exc}") from None
 
     def expire(signum: int, frame: Any) -> None:
         raise _Expired
@@ -187,9 +191,7 @@ def _render_with_timer(html_path: Path, pdf_path: Path, timeout: float) -> None:
     try:
         _render(html_path, pdf_path)
     except _Expired:
-        raise PdfTimeoutError(
-            f"生成 PDF 超时（超过 {timeout:g} 秒）：{html_path}。可调大 timeout 参数后重试。"
-        ) from None
+        raise _timeout_error(html_path, timeout) from None
     except PdfError:
         raise
     except Exception as exc:
