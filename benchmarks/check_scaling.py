@@ -4,6 +4,7 @@ Run on demand, never from the test suite::
 
     .venv/bin/python benchmarks/check_scaling.py                 # sizes 10 100 500 1000
     .venv/bin/python benchmarks/check_scaling.py --sizes 10 100 --repeat 3 --no-cli
+    .venv/bin/python benchmarks/check_scaling.py --sizes 1000 --no-cli --profile 30
 
 For each size a synthetic department (:func:`evalkit.synth.synth_department`, seed 0,
 15 % faults) is written as a real ``.xlsx`` to a temporary folder. ``load_workbook`` and
@@ -12,13 +13,17 @@ fresh :class:`~evalkit.model.Department`, so nothing cached by an earlier run is
 then once more under ``tracemalloc`` for their peak Python memory. ``evalkit check`` is
 also timed end to end as a command (interpreter start, imports, load, check, JSON output).
 The two seed workbooks are timed the same way. Figures go to ``docs/performance.md``.
+``--profile N`` also runs one ``check`` of the largest size under :mod:`cProfile` and prints
+its N most expensive functions (relative costs only: profiling slows pure-Python code most).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import platform
+import pstats
 import resource
 import statistics
 import subprocess
@@ -103,6 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--fault-rate", type=float, default=0.15)
     parser.add_argument("--no-cli", action="store_true", help="skip timing the command line")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="profile one check of the largest size and print its N most expensive functions",
+    )
     args = parser.parse_args(argv)
 
     print(f"machine: {machine()}")
@@ -119,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     previous: tuple[int, float] | None = None
+    largest: Department | None = None
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as tmp:
         for n in args.sizes:
             records = synth_department(seed=args.seed, n_projects=n, fault_rate=args.fault_rate)
@@ -136,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 # time ratio divided by size ratio: 1.0 is exactly linear growth
                 ratio = f"{(t_check / previous[1]) / (n / previous[0]):.2f}"
             previous = (n, t_check)
+            largest = dept
             print(
                 f"{n:>8} {rows:>7} {findings:>8} | {t_load:>7.3f} {t_load / n * 1e6:>8.0f} "
                 f"{m_load:>7.1f} | {t_check:>7.3f} {t_check / n * 1e6:>8.0f} {ratio:>6} "
@@ -155,6 +169,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{path.name}: {len(dept.projects)} projects, load {t_load:.3f} s, "
             f"check {t_check:.3f} s, {len(check(fresh(dept)))} findings"
         )
+    if args.profile and largest is not None:
+        profiler = cProfile.Profile()
+        dept = fresh(largest)
+        profiler.runcall(check, dept)
+        print(f"\none check of {len(largest.projects)} projects under cProfile:")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats("cumulative").print_stats(args.profile)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\nprocess max RSS: {rss:.0f} MB")
     return 0

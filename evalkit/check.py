@@ -43,6 +43,9 @@ def check(
                     f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
                 ) from exc
         ctx.rule = None
+        # drop the shared analyses while the collector is paused: the first collection
+        # after the pause walks every object still alive that the check created
+        ctx.release()
         return findings_frame(found)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
@@ -75,12 +75,15 @@ class Finding:
     title: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["sources"] = [asdict(s) for s in self.sources]
+        # what ``dataclasses.asdict`` gives (every field is a str, None or the sources), built
+        # directly: ``asdict`` deep-copies each value and was most of the findings frame
+        d = {name: getattr(self, name) for name in FINDING_COLUMNS}
+        d["sources"] = [{name: getattr(s, name) for name in _SOURCE_FIELDS} for s in self.sources]
         return d
 
 
 FINDING_COLUMNS: tuple[str, ...] = tuple(Finding.__dataclass_fields__)
+_SOURCE_FIELDS: tuple[str, ...] = tuple(Source.__dataclass_fields__)
 
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:

@@ -38,7 +38,14 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
         if boxed and any(_boxable_type(t) for t in set(map(type, col))):
             col = [maybe_box_native(v) if _boxable(v) else v for v in col]
         values.append(col)
-    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+    # each row: a copy of a dict with every key (no resizing), then its values
+    template = dict.fromkeys(columns)
+    out = []
+    for row in zip(*values, strict=True):
+        rec = template.copy()
+        rec.update(zip(columns, row, strict=True))
+        out.append(rec)
+    return out
 
 
 _NATIVE = frozenset({str, float, int, bool, type(None)})
@@ -207,7 +214,7 @@ class Department:
         df = self.tables[key]
         if "subject" not in df.columns:
             return []
-        return list(self._positions(key))
+        return list(self.by_subject(key))
 
     def rows_of(self, key: str, subject: str) -> pd.DataFrame:
         """A subject's rows of a table as a DataFrame (a new frame on every call)."""

@@ -97,6 +97,10 @@ class Context:
             self._memo[name] = compute()
         return self._memo[name]
 
+    def release(self) -> None:
+        """Forget the shared analyses (the end of a check)."""
+        self._memo.clear()
+
     def src(self, table: str, row: Any = None, column: str | None = None) -> Source:
         """Evidence for a table key, an Excel row number and a column key (or header)."""
         if table == "info":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,94 @@ def test_department_equality_ignores_the_cache() -> None:
     a.records("targets")
     assert a._cache and not b._cache
     assert a.info == b.info
+
+
+def test_analysis_rows_are_the_records_of_the_public_tables(departments: list[Any]) -> None:
+    """The rules read the analyses as row dicts; they are what ``frame_records`` gives for
+    the public tables (same keys, values and types: NaN/None blanks, floats for ints)."""
+    from evalkit.policy import load_policy
+    from evalkit.rules import relevance
+
+    pol = load_policy()
+    cfg = scoring.ScoringPolicy.from_policy(pol)
+    for dept in departments:
+        ind, funds = scoring._indicator_rows(dept, cfg), scoring._fund_rows_of(dept, cfg)
+        selected = quality.selected_rows(dept)
+        pairs = [
+            (ind, scoring.rescore_indicators(dept, pol)),
+            (funds, scoring.rescore_funds(dept, pol)),
+            (scoring._rate_rows_of(dept), scoring.recheck_rates(dept, pol)),
+            (scoring._total_rows_of(dept, cfg, ind, funds), scoring.rescore_totals(dept, pol)),
+            (selected, quality.selected_indicators(dept)),
+            (quality._inventory_rows(selected, pol), quality.indicator_inventory(dept, pol)),
+            (monitoring._progress_rows(dept, pol), monitoring.monitoring_progress(dept, pol)),
+            (consistency._target_rows(dept, pol), consistency.target_crosscheck(dept, pol)),
+            (consistency._money_rows(dept, pol), consistency.money_crosscheck(dept, pol)),
+            (relevance._macro_rows(dept, pol, selected), relevance.macro_indicators(dept, pol)),
+        ]
+        for rows, table in pairs:
+            _assert_same_records(rows, frame_records(table))
+
+
+def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> None:
+    """The rows built for the rules only (changed, mismatched, problem, red-light rows)
+    are the matching rows of the full tables."""
+    from evalkit.policy import load_policy
+    from evalkit.rules import relevance
+
+    pol = load_policy()
+    for dept in departments:
+        selected = quality.selected_rows(dept)
+        cases = [
+            (
+                consistency._target_rows(dept, pol, changed_only=True),
+                [
+                    r
+                    for r in consistency._target_rows(dept, pol)
+                    if r["是否变化"] or r["预计另设目标"]
+                ],
+                ("对象", "指标", "差异说明", "预计另设目标", "_changed", "_rows"),
+            ),
+            (
+                consistency._money_rows(dept, pol, mismatched_only=True),
+                [r for r in consistency._money_rows(dept, pol) if r["一致"] is False],
+                ("对象", "金额项目", "参照值", "不一致来源", "_entries"),
+            ),
+            (
+                relevance._macro_rows(dept, pol, selected, problems_only=True),
+                [r for r in relevance._macro_rows(dept, pol, selected) if r["是否问题"]],
+                ("对象", "类型", "行号", "内容", "宏观用语", "_hits"),
+            ),
+            (
+                monitoring._progress_rows(dept, pol, red_indicators_only=True),
+                [
+                    r
+                    for r in monitoring._progress_rows(dept, pol)
+                    if r["类型"] == "资金" or r["灯号"] == "红"
+                ],
+                ("对象", "类型", "名称", "灯号", "进度比", "偏差原因", "_row"),
+            ),
+        ]
+        for subset, expected, keys in cases:
+            assert [[r[k] for k in keys] for r in subset] == [
+                [r[k] for k in keys] for r in expected
+            ]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", None], [None, None], [1, None], [1, 2], [1, 2.5], [1.5, None], [True, None],
+        ["a", 1, None], [math.nan, 1.0], [2, math.nan], [np.float64(1.5), 2.5],
+        [True, 1.5], ["a", True, None], [(1, 2), None], [[1], None],
+        [dt.date(2024, 9, 30), None], [dt.date(2024, 9, 30), math.nan],
+        [dt.datetime(2024, 9, 30), None], [pd.Timestamp("2024-09-30"), None],
+    ],
+)  # fmt: skip
+def test_blanks_as_in_frame_gives_the_values_of_the_frame(values: list[Any]) -> None:
+    from evalkit.rules._common import blanks_as_in_frame
+
+    rows = [{"x": v, "n": i} for i, v in enumerate(values)]
+    expected = frame_records(pd.DataFrame(rows))
+    blanks_as_in_frame(rows, ["x"])
+    _assert_same_records(rows, expected)

@@ -794,3 +794,43 @@ def test_chaoyang_totals_and_rounding(chaoyang: Any) -> None:
     table = scoring.rescore_indicators(chaoyang)
     row = table[table["level3"] == "预算执行率"].iloc[0]
     assert (row["status"], row["score"]) == ("一致", pytest.approx(1.472))
+
+
+# ----------------------------------------------------------------------------------------
+# helpers kept fast
+# ----------------------------------------------------------------------------------------
+_MATCH_POLICIES = {
+    "default": {},
+    "every_rounding": {
+        "rate_rounding": [
+            "exact", "whole_percent", "whole_percent_down", "percent_2dp", "published_rate"
+        ],
+        "score_rounding": ["round_2dp", "none", "truncate_2dp"],
+        "tolerance": 0.01,
+    },
+    "published_rate_only": {"rate_rounding": ["published_rate"], "score_rounding": ["none"]},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("variant", list(_MATCH_POLICIES))
+def test_matching_candidate_is_the_closest_accepted_candidate(variant: str) -> None:
+    """``_matching_candidate`` (no candidate list) picks what ``_match`` over
+    ``_candidates`` picks: the first candidate closest to the published score."""
+    base = load_policy()
+    data = copy.deepcopy(dict(base.data))
+    data["scoring"] = {**data["scoring"], **_MATCH_POLICIES[variant]}
+    cfg = scoring.ScoringPolicy.from_policy(Policy(data, "<test>", "0" * 64))
+    shares = [0.0, 0.3333333, 0.5, 0.6, 0.7349, 0.9694, 0.995, 1.0, 1.2]
+    weights = [0.5, 3.0, 10.0, 12.5, 20.0]
+    for share in shares:
+        for weight in weights:
+            exact = min(share, 1.0) * weight
+            published_values = [None, 0.0, exact, round(exact, 2), exact - 0.004, exact + 0.06]
+            for published in published_values:
+                for published_share in (None, share, round(share, 2), 1.0):
+                    cands = scoring._candidates(share, weight, cfg, published_share=published_share)
+                    expected = scoring._match(published, cands, cfg.tolerance)
+                    got = scoring._matching_candidate(
+                        published, share, weight, cfg, published_share=published_share
+                    )
+                    assert got == expected, (share, weight, published, published_share)

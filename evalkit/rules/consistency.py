@@ -18,16 +18,18 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ..findings import Finding, Source
-from ..model import Department, frame_records
+from ..model import Department
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
+from ._common import blanks_as_in_frame
 from .monitoring import align, filled, fmt_money, fmt_num, normalise_name, num
 
 __all__ = [
@@ -64,12 +66,19 @@ def _policy(policy: Policy | None) -> Policy:
 
 
 def _src(table: str, row: object = None, column: str | None = None) -> Source:
+    if row is not None and type(row) is not int:
+        rowno = num(row)
+        row = None if rowno is None else int(rowno)
+    return _source(table, row, column)
+
+
+@lru_cache(maxsize=1 << 16)
+def _source(table: str, row: int | None, column: str | None) -> Source:
+    # evidence is immutable, and the same cells are cited by several analyses and rules
     sheet = SHEETS_BY_KEY[table]
-    header = column_header(table, column) if column else None
-    rowno = num(row)
     if table == "info":
-        return Source(sheet.name, None if rowno is None else int(rowno), "值")
-    return Source(sheet.name, None if rowno is None else int(rowno), header)
+        return Source(sheet.name, row, "值")
+    return Source(sheet.name, row, column_header(table, column) if column else None)
 
 
 def _info_src(dept: Department, key: str) -> Source:
@@ -91,18 +100,9 @@ def _wan_tolerance(text: str) -> float:
     return 0.5 * 10 ** (-_decimals(text)) * _WAN
 
 
-def _fund_total(df: pd.DataFrame, subject: str) -> pd.DataFrame:
-    rows = df[df["subject"] == subject] if not df.empty else df
-    if rows.empty:
-        return rows
-    total = rows[rows["line_level"] == "合计"]
-    if total.empty:
-        total = rows[rows["line"].map(normalise_name) == "年度资金总额"]
-    return total
-
-
 def _fund_total_rows(dept: Department, key: str, subject: str) -> list[dict[str, Any]]:
-    """:func:`_fund_total` of ``dept.tables[key]`` as row dicts."""
+    """A subject's 合计 rows of a money table (``dept.tables[key]``), as row dicts: those
+    whose 资金类别级别 is 合计, else those named 年度资金总额."""
     rows = dept.rows(key, subject)
     total = [r for r in rows if r["line_level"] == "合计"]
     if not total:
@@ -138,8 +138,10 @@ def _adjusted(texts: list[object], policy: Policy) -> str | None:
 # ----------------------------------------------------------------------------------------
 # money cross-check
 # ----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Money:
+class _Money(NamedTuple):
+    """One source's value of a money figure (a named tuple: every subject has several, and
+    a frozen dataclass costs several times more to create; the repr is the same)."""
+
     source: str  # 项目清单 / 监控资金 / 自评资金 / 部门信息
     value: float
     evidence: Source
@@ -170,7 +172,18 @@ def money_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataF
     half a unit of its last published digit). 参照值 is the value most sources agree on
     (ties: 项目清单, 自评资金, 监控资金, 部门信息).
     """
-    pol = _policy(policy)
+    rows = _money_rows(dept, _policy(policy))
+    return pd.DataFrame(rows, columns=list(MONEY_COLUMNS))
+
+
+def _money_rows(
+    dept: Department, pol: Policy, *, mismatched_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of :func:`money_crosscheck` as dicts, with the blanks the table holds.
+
+    ``mismatched_only``: only the rows whose 一致 is False (what XC001 reports), the others
+    are not built; their blank cells are None.
+    """
     tol = float(pol.get(f"{SECTION}.money_tolerance"))
     subjects = [DEPARTMENT, *dept.project_names]
     listed = set(subjects)
@@ -186,22 +199,30 @@ def money_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataF
             if not items:
                 continue
             ref = _money_reference(items, tol)
-            deviating = [e for e in items if not _money_agree(e, ref, tol)]
+            agree = [_money_agree(e, ref, tol) for e in items]
+            if mismatched_only and (len(items) < 2 or all(agree)):
+                continue
+            by_source: dict[str, float] = {}
+            for e in items:
+                by_source.setdefault(e.source, e.value)  # the first value of each source
             row: dict[str, Any] = {"对象": subject, "金额项目": label}
             for src in MONEY_SOURCES:
-                row[src] = next((e.value for e in items if e.source == src), None)
-            row.update(
-                {
-                    "参照值": ref.value,
-                    "参照来源": "、".join(e.source for e in items if _money_agree(e, ref, tol)),
-                    "最大差异": max(abs(e.value - ref.value) for e in items),
-                    "一致": None if len(items) < 2 else not deviating,
-                    "不一致来源": "、".join(e.source for e in deviating),
-                    "_entries": tuple(items),
-                }
+                row[src] = by_source.get(src)
+            row["参照值"] = ref.value
+            row["参照来源"] = "、".join(e.source for e, ok in zip(items, agree, strict=True) if ok)
+            row["最大差异"] = max(abs(e.value - ref.value) for e in items)
+            row["一致"] = None if len(items) < 2 else all(agree)
+            row["不一致来源"] = "、".join(
+                e.source for e, ok in zip(items, agree, strict=True) if not ok
             )
+            row["_entries"] = tuple(items)
             rows.append(row)
-    return pd.DataFrame(rows, columns=list(MONEY_COLUMNS))
+    if not mismatched_only:
+        blanks_as_in_frame(rows, MONEY_SOURCES)
+    return rows
+
+
+_TEXT_OF = {field: f"{field}_text" for field, _ in MONEY_FIELDS}  # the published text
 
 
 def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
@@ -217,7 +238,7 @@ def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
             v = num(p.get(field))
             if v is not None:
                 ev = _src("projects", p["_row"], field)
-                add(field, _Money("项目清单", v, ev, 0.0, str(p.get(f"{field}_text") or "")))
+                add(field, _Money("项目清单", v, ev, 0.0, str(p.get(_TEXT_OF[field]) or "")))
     mon = _fund_total_rows(dept, "monitor_funds", subject)
     if mon:
         latest = _latest(mon)
@@ -225,7 +246,7 @@ def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
             v = num(latest.get(field))
             if v is not None:
                 ev = _src("monitor_funds", latest["_row"], field)
-                text = str(latest.get(f"{field}_text") or "")
+                text = str(latest.get(_TEXT_OF[field]) or "")
                 add(field, _Money("监控资金", v, ev, 0.0, text))
     se = _fund_total_rows(dept, "selfeval_funds", subject)
     if se:
@@ -234,7 +255,7 @@ def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
             v = num(s.get(field))
             if v is not None:
                 ev = _src("selfeval_funds", s["_row"], field)
-                add(field, _Money("自评资金", v, ev, 0.0, str(s.get(f"{field}_text") or "")))
+                add(field, _Money("自评资金", v, ev, 0.0, str(s.get(_TEXT_OF[field]) or "")))
     if subject == DEPARTMENT:
         v = num(dept.info.get("budget_total"))
         if v is not None:
@@ -257,6 +278,11 @@ def _money_agree(a: _Money, b: _Money, tol: float) -> bool:
 
 
 def _money_reference(items: list[_Money], tol: float) -> _Money:
+    values = [e.value for e in items]
+    if max(values) - min(values) <= tol:
+        # every pair agrees (the common case): the source that comes first in precedence
+        return min(items, key=lambda e: MONEY_SOURCES.index(e.source))
+
     def key(e: _Money) -> tuple[int, int]:
         support = sum(_money_agree(e, o, tol) for o in items)
         return support, -MONEY_SOURCES.index(e.source)
@@ -319,20 +345,21 @@ def compare_values(a: IndicatorValue, b: IndicatorValue) -> str | None:
 
 def _display(row: Mapping[str, Any], column: str) -> str:
     """An indicator value as published, with a separate 指标值类型 / 度量单位 folded in."""
-    text = str(row.get(column) or "").strip()
+    parsed = row.get(f"{column}_parsed")
+    quantitative = isinstance(parsed, IndicatorValue) and parsed.kind == "quantitative"
+    return _display_text(row.get(column), row.get("operator"), row.get("unit"), quantitative)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _display_text(value: object, operator: object, unit_cell: object, quantitative: bool) -> str:
+    text = str(value or "").strip()
     if not text:
         return ""
-    op = str(row.get("operator") or "").strip()
+    op = str(operator or "").strip()
     if op and op != "定性" and text[0] not in "<>=≥≤≧≦＞＜═＝":
         text = f"{op}{text}"
-    unit = str(row.get("unit") or "").strip()
-    parsed = row.get(f"{column}_parsed")
-    if (
-        unit
-        and isinstance(parsed, IndicatorValue)
-        and parsed.kind == "quantitative"
-        and unit not in text
-    ):
+    unit = str(unit_cell or "").strip()
+    if unit and quantitative and unit not in text:
         text = f"{text}{unit}"
     return text
 
@@ -348,9 +375,20 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
     (≥/≤) in the same direction as the target but with another value — a target restated,
     not a forecast.
     """
-    pol = _policy(policy)
+    return pd.DataFrame(_target_rows(dept, _policy(policy)), columns=list(TARGET_COLUMNS))
+
+
+def _target_rows(
+    dept: Department, pol: Policy, *, changed_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of :func:`target_crosscheck` as dicts, with the blanks the table holds.
+
+    ``changed_only``: only the rows with 是否变化 or 预计另设目标 (what XC002 reports), the
+    others are not built; their blank cells are None.
+    """
     found: dict[tuple[str, str, int], dict[str, Any]] = {}
     order: list[tuple[str, str, int]] = []
+    names: dict[Any, str] = {}  # level3 -> normalised (the same names recur in every table)
     for label, table, _column in INDICATOR_TABLES:
         rows = dept.records(table)
         if not rows:
@@ -359,63 +397,85 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
             rows = _latest_per_subject(rows)
         seen: dict[tuple[str, str], int] = {}
         for r in rows:
-            name = normalise_name(r["level3"])
-            n = seen.get((r["subject"], name), 0)
-            seen[(r["subject"], name)] = n + 1
-            key = (str(r["subject"]), name, n)
-            if key not in found:
-                found[key] = {"指标": str(r["level3"]).strip()}
+            subject, level3 = r["subject"], r["level3"]
+            name = names.get(level3)
+            if name is None:
+                name = names[level3] = normalise_name(level3)
+            occurrence = (subject, name)
+            n = seen.get(occurrence, 0)
+            seen[occurrence] = n + 1
+            key = (str(subject), name, n)
+            entry = found.get(key)
+            if entry is None:
+                entry = found[key] = {"指标": str(level3).strip()}
                 order.append(key)
-            found[key][label] = r
+            entry[label] = r
     order = _merge_near_names(found, order, float(pol.get(f"{SECTION}.indicator_name_similarity")))
+    # parsed values are shared by every cell of the same text (and kept alive by the
+    # department), so their ids identify them: compare each pair once
+    compared: dict[tuple[int, int], str | None] = {}
+    restated_of: dict[tuple[int, int], str | None] = {}
+    tables = [(label, column, f"{column}_parsed") for label, _, column in INDICATOR_TABLES]
     rows: list[dict[str, Any]] = []
     for key in order:
         entry = found[key]
-        present = [(label, column) for label, _, column in INDICATOR_TABLES if label in entry]
-        ref_label, ref_col = present[0]
+        present = [t for t in tables if t[0] in entry]
+        ref_label, _, ref_parsed = present[0]
         ref_row = entry[ref_label]
-        ref_val = ref_row[f"{ref_col}_parsed"]
-        diffs: list[str] = []
-        changed: list[str] = []
+        ref_val = ref_row[ref_parsed]
+        differing: list[tuple[str, str]] = []  # (table, why) changed without an adjustment
         adjusted: list[str] = []
-        for label, column in present[1:]:
+        for label, _column, parsed in present[1:]:
             r = entry[label]
-            why = compare_values(ref_val, r[f"{column}_parsed"])
+            value = r[parsed]
+            pair = (id(ref_val), id(value))
+            why = compared.get(pair, _UNSEEN)
+            if why is _UNSEEN:
+                why = compared[pair] = compare_values(ref_val, value)
             if why is None:
                 continue
             note = _adjusted([r.get("note"), r.get("cause_text"), r.get("reason")], pol)
             if note:
                 adjusted.append(f"{label}：{note}")
             else:
-                changed.append(label)
-                diffs.append(
-                    f"{label}“{_display(r, column)}”与{ref_label}“{_display(ref_row, ref_col)}”"
-                    f"不同（{why}）"
-                )
+                differing.append((label, why))
         mon = entry.get("监控表")
-        restated = _restated_forecast(mon) if mon is not None else None
-        if restated and mon is not None:
-            note = _adjusted([mon.get("note"), mon.get("cause_text")], pol)
-            if note:
-                adjusted.append(f"监控表预计：{note}")
-                restated = None
-        names = {str(entry[label]["level3"]).strip() for label, _ in present}
+        restated = None
+        if mon is not None:
+            pair = (id(mon.get("target_parsed")), id(mon.get("forecast_parsed")))
+            restated = restated_of.get(pair, _UNSEEN)
+            if restated is _UNSEEN:
+                restated = restated_of[pair] = _restated_forecast(mon)
+            if restated:
+                note = _adjusted([mon.get("note"), mon.get("cause_text")], pol)
+                if note:
+                    adjusted.append(f"监控表预计：{note}")
+                    restated = None
+        if changed_only and not differing and not restated:
+            continue
+        shown = {label: _display(entry[label], column) for label, column, _ in present}
+        diffs = [
+            f"{label}“{shown[label]}”与{ref_label}“{shown[ref_label]}”不同（{why}）"
+            for label, why in differing
+        ]
+        level3s = {entry[label]["level3"] for label, _, _ in present}
+        if len(level3s) > 1:  # the same cell text in every table is the common case
+            level3s = {str(name).strip() for name in level3s}
         rows.append(
             {
                 "对象": key[0],
                 "指标": entry["指标"],
-                **{
-                    label: (_display(entry[label], column) if label in entry else None)
-                    for label, _, column in INDICATOR_TABLES
-                },
+                "目标表": shown.get("目标表"),
+                "监控表": shown.get("监控表"),
+                "自评表": shown.get("自评表"),
                 "监控表预计": None if mon is None else str(mon["forecast"]).strip(),
                 "参照表": ref_label,
                 "是否变化": bool(diffs),
                 "差异说明": "；".join(diffs),
                 "预计另设目标": restated or "",
                 "已记录调整": "；".join(adjusted),
-                "名称差异": "、".join(sorted(names)) if len(names) > 1 else "",
-                "_changed": tuple(changed),
+                "名称差异": "、".join(sorted(level3s)) if len(level3s) > 1 else "",
+                "_changed": tuple(label for label, _ in differing),
                 "_rows": {
                     label: (table, int(entry[label]["_row"]), column)
                     for label, table, column in INDICATOR_TABLES
@@ -423,7 +483,12 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
                 },
             }
         )
-    return pd.DataFrame(rows, columns=list(TARGET_COLUMNS))
+    if not changed_only:
+        blanks_as_in_frame(rows, ("目标表", "监控表", "自评表", "监控表预计"))
+    return rows
+
+
+_UNSEEN: Any = object()
 
 
 def _latest_per_subject(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -431,20 +496,16 @@ def _latest_per_subject(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ``df[df.period_end == df.groupby("subject").period_end.transform("max")]``: blank dates
     are skipped by the max and never match)."""
     latest: dict[Any, Any] = {}
+    dated = []
     for r in rows:
         period = r["period_end"]
         if _blank_date(period):
             continue
+        dated.append(r)
         subject = r["subject"]
         if subject not in latest or period > latest[subject]:
             latest[subject] = period
-    return [
-        r
-        for r in rows
-        if not _blank_date(r["period_end"])
-        and r["subject"] in latest
-        and r["period_end"] == latest[r["subject"]]
-    ]
+    return [r for r in dated if r["period_end"] == latest[r["subject"]]]
 
 
 def _merge_near_names(
@@ -678,15 +739,9 @@ def _reported_number(row: Mapping[str, Any] | None) -> float | None:
 def _rate_inputs(dept: Department) -> dict[str, tuple[float, float, str, list[Source]]]:
     """Executed and budget per rate kind (basic/project/total), from 自评资金 or 年度主要任务."""
     out: dict[str, tuple[float, float, str, list[Source]]] = {}
-    funds = dept.selfeval_funds
-    funds = funds[funds["subject"] == DEPARTMENT] if not funds.empty else funds
-    for kind, word in (("basic", "基本支出"), ("project", "项目支出")):
-        hit = (
-            funds[funds["line"].map(normalise_name).str.contains(word)]
-            if not funds.empty
-            else funds
-        )
-        for _, r in hit.iterrows():
+
+    def from_funds(rows: list[dict[str, Any]]) -> tuple[float, float, str, list[Source]] | None:
+        for r in rows:
             ex, bud = num(r["executed"]), num(r["final_budget"])
             if ex is not None and bud:
                 src = [
@@ -697,32 +752,26 @@ def _rate_inputs(dept: Department) -> dict[str, tuple[float, float, str, list[So
                     f"《自评资金》“{str(r['line']).strip()}”行全年执行数{fmt_money(ex)}"
                     f" ÷ 全年预算数{fmt_money(bud)}"
                 )
-                out[kind] = (ex, bud, where, src)
-                break
-    total = _fund_total(dept.selfeval_funds, DEPARTMENT)
-    for _, r in total.iterrows():
-        ex, bud = num(r["executed"]), num(r["final_budget"])
-        if ex is not None and bud:
-            src = [
-                _src("selfeval_funds", r["_row"], "executed"),
-                _src("selfeval_funds", r["_row"], "final_budget"),
-            ]
-            where = (
-                f"《自评资金》“{str(r['line']).strip()}”行全年执行数{fmt_money(ex)}"
-                f" ÷ 全年预算数{fmt_money(bud)}"
-            )
-            out["total"] = (ex, bud, where, src)
-            break
-    tasks = dept.tasks
-    tasks = tasks[tasks["subject"] == DEPARTMENT] if not tasks.empty else tasks
-    if "total" not in out and not tasks.empty:
-        ex_all = [num(x) for x in tasks["executed"]]
-        bud_all = [num(x) for x in tasks["allocated"]]
+                return ex, bud, where, src
+        return None
+
+    funds = dept.rows("selfeval_funds", DEPARTMENT)
+    for kind, word in (("basic", "基本支出"), ("project", "项目支出")):
+        found = from_funds([r for r in funds if word in normalise_name(r["line"])])
+        if found is not None:
+            out[kind] = found
+    found = from_funds(_fund_total_rows(dept, "selfeval_funds", DEPARTMENT))
+    if found is not None:
+        out["total"] = found
+    tasks = dept.rows("tasks", DEPARTMENT)
+    if "total" not in out and tasks:
+        ex_all = [num(r["executed"]) for r in tasks]
+        bud_all = [num(r["allocated"]) for r in tasks]
         if all(x is not None for x in ex_all + bud_all) and sum(b or 0 for b in bud_all):
             ex_sum = sum(x or 0 for x in ex_all)
             bud_sum = sum(b or 0 for b in bud_all)
-            src = [_src("tasks", r, "executed") for r in tasks["_row"]] + [
-                _src("tasks", r, "allocated") for r in tasks["_row"]
+            src = [_src("tasks", r["_row"], "executed") for r in tasks] + [
+                _src("tasks", r["_row"], "allocated") for r in tasks
             ]
             where = (
                 f"《年度主要任务》{len(tasks)}行合计项目执行金额{fmt_money(ex_sum)}"
@@ -741,7 +790,14 @@ def derived_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
     * for each 成本指标 stated in money: the 实际完成值 (× scale) against the subject's
       全年执行数 (自评资金 合计 row, else 项目清单).
     """
-    pol = _policy(policy)
+    out = pd.DataFrame(_derived_rows(dept, _policy(policy)), columns=list(DERIVED_COLUMNS))
+    out["_row"] = out["_row"].astype("Int64")
+    return out
+
+
+def _derived_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
+    """The rows of :func:`derived_indicators` as dicts (the rules read the columns that
+    are never blank in the rows they report)."""
     rate_tol = float(pol.get(f"{SECTION}.rate_tolerance"))
     rows: list[dict[str, Any]] = []
     names = pol.get(f"{SECTION}.execution_rate_names") or {}
@@ -785,9 +841,7 @@ def derived_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
         )
     rows += _staff_rows(dept, pol, rate_tol)
     rows += _cost_rows(dept, pol)
-    out = pd.DataFrame(rows, columns=list(DERIVED_COLUMNS))
-    out["_row"] = out["_row"].astype("Int64")
-    return out
+    return rows
 
 
 def _derived_row(
@@ -967,20 +1021,31 @@ def _cost_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
-def _memo_money(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("money_crosscheck", lambda: money_crosscheck(ctx.dept, ctx.policy))
+def _memo_money(ctx: Context) -> list[dict[str, Any]]:
+    """The rows of :func:`money_crosscheck` whose sources disagree, once per check."""
+    return ctx.memo(
+        "money_crosscheck", lambda: _money_rows(ctx.dept, ctx.policy, mismatched_only=True)
+    )
 
 
-def _memo_targets(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("target_crosscheck", lambda: target_crosscheck(ctx.dept, ctx.policy))
+def _memo_targets(ctx: Context) -> list[dict[str, Any]]:
+    """The changed rows of :func:`target_crosscheck`, computed once per check."""
+    return ctx.memo(
+        "target_crosscheck", lambda: _target_rows(ctx.dept, ctx.policy, changed_only=True)
+    )
 
 
 def _memo_goals(ctx: Context) -> pd.DataFrame:
     return ctx.memo("goal_crosscheck", lambda: goal_crosscheck(ctx.dept, ctx.policy))
 
 
-def _memo_derived(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("derived_indicators", lambda: derived_indicators(ctx.dept, ctx.policy))
+def _memo_derived(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("derived_indicators", lambda: _derived_rows(ctx.dept, ctx.policy))
+
+
+def _derived_mismatched(ctx: Context, category: str) -> list[dict[str, Any]]:
+    """The derived-indicator rows of one category whose reported value differs."""
+    return [r for r in _memo_derived(ctx) if r["类别"] == category and r["一致"] is False]
 
 
 @rule(
@@ -994,8 +1059,9 @@ def _memo_derived(ctx: Context) -> pd.DataFrame:
 def money_mismatch(ctx: Context) -> Iterator[Finding]:
     """The same 年初预算数/全年预算数/全年执行数 differs between two tables."""
     tol = float(ctx.policy.get(f"{SECTION}.money_tolerance"))
-    table = _memo_money(ctx)
-    for _, r in table[table["一致"] == False].iterrows():  # noqa: E712  (None = not compared)
+    for r in _memo_money(ctx):
+        if r["一致"] is not False:  # None: not compared
+            continue
         entries: tuple[_Money, ...] = r["_entries"]
         ref = _money_reference(list(entries), tol)
         agreeing = [e for e in entries if _money_agree(e, ref, tol)]
@@ -1033,7 +1099,7 @@ def money_mismatch(ctx: Context) -> Iterator[Finding]:
 def target_changed(ctx: Context) -> Iterator[Finding]:
     """An indicator's value differs between tables, or a forecast restates another target."""
     monitored = {r["_row"]: r for r in ctx.dept.records("monitor_indicators")}
-    for r in frame_records(_memo_targets(ctx)):
+    for r in _memo_targets(ctx):
         locs: dict[str, tuple[str, int, str]] = r["_rows"]
         if r["是否变化"]:
             sources = [_src(t, row, col) for t, row, col in locs.values()]
@@ -1082,8 +1148,7 @@ def target_changed(ctx: Context) -> Iterator[Finding]:
 )
 def cost_above_spending(ctx: Context) -> Iterator[Finding]:
     """A cost indicator's 实际完成值 exceeds the money actually spent."""
-    table = _memo_derived(ctx)
-    for _, r in table[(table["类别"] == "成本") & (table["一致"] == False)].iterrows():  # noqa: E712
+    for r in _derived_mismatched(ctx, "成本"):
         yield ctx.emit(
             subject=str(r["对象"]),
             indicator=str(r["指标"]),
@@ -1114,8 +1179,7 @@ def dept_rate_mismatch(ctx: Context) -> Iterator[Finding]:
 
 def _derived_mismatches(ctx: Context, category: str, *, with_note: bool) -> Iterator[Finding]:
     """Findings for the derived-indicator rows of one category whose reported value differs."""
-    table = _memo_derived(ctx)
-    for _, r in table[(table["类别"] == category) & (table["一致"] == False)].iterrows():  # noqa: E712
+    for r in _derived_mismatched(ctx, category):
         note = f"；{r['说明']}" if with_note and r["说明"] else ""
         yield ctx.emit(
             subject=str(r["对象"]),
@@ -1257,8 +1321,7 @@ def approval_mismatch(ctx: Context) -> Iterator[Finding]:
     approved_tol = _wan_tolerance(approved_text)
     approved_src = _info_src(dept, "approved_total")
     comparisons: list[tuple[str, float, float, Source]] = []
-    total = _fund_total(dept.selfeval_funds, DEPARTMENT)
-    for _, r in total.iterrows():
+    for r in _fund_total_rows(dept, "selfeval_funds", DEPARTMENT):
         v = num(r["initial_budget"])
         if v is not None:
             where = f"《自评资金》“{str(r['line']).strip()}”行年初预算数"

@@ -45,10 +45,13 @@ def coverage_table(dept: Department) -> pd.DataFrame:
     有监控表, 有自评表; technical ``_row`` (Excel row in 《项目清单》).
     """
     records: list[dict[str, Any]] = []
+    goals_of, targets_of = dept.by_subject("goals"), dept.by_subject("targets")
+    monitored = [dept.by_subject(k) for k in ("monitor_funds", "monitor_indicators")]
+    evaluated = [dept.by_subject(k) for k in ("selfeval", "selfeval_funds", "selfeval_indicators")]
     for rec in dept.records("projects"):
         name = rec["name"]
-        goals = dept.rows("goals", name)
-        n_targets = len(dept.rows("targets", name))
+        goals = goals_of.get(name, [])
+        n_targets = len(targets_of.get(name, []))
         initial = rec["in_initial_budget"]
         records.append(
             {
@@ -61,15 +64,8 @@ def coverage_table(dept: Department) -> pd.DataFrame:
                 "目标表指标数": n_targets,
                 "目标表年度目标数": sum(1 for g in goals if g["source"] == "目标表"),
                 "有目标表": "是" if n_targets else "否",
-                "有监控表": "是"
-                if _has(dept, "monitor_funds", name) or _has(dept, "monitor_indicators", name)
-                else "否",
-                "有自评表": "是"
-                if any(
-                    _has(dept, k, name)
-                    for k in ("selfeval", "selfeval_funds", "selfeval_indicators")
-                )
-                else "否",
+                "有监控表": "是" if any(name in rows for rows in monitored) else "否",
+                "有自评表": "是" if any(name in rows for rows in evaluated) else "否",
                 "_row": int(rec["_row"]),
             }
         )
@@ -215,10 +211,13 @@ def missing_recommended_categories(ctx: Context) -> Iterator[Finding]:
 
 def _missing_categories(ctx: Context, key: str, label: str) -> Iterator[Finding]:
     wanted = [category_of(c) or c for c in ctx.policy.get(f"{SECTION}.{key}") or []]
-    for subject in _target_subjects(ctx.dept):
+    categories: dict[str, list[str]] = ctx.memo(
+        "coverage.categories",
+        lambda: {s: target_categories(ctx.dept, s) for s in _target_subjects(ctx.dept)},
+    )
+    for subject, present in categories.items():
         if subject == DEPARTMENT:
             continue
-        present = target_categories(ctx.dept, subject)
         missing = [c for c in wanted if c not in present]
         if not missing:
             continue
@@ -277,9 +276,9 @@ def too_few_indicators(ctx: Context) -> Iterator[Finding]:
     minimum = int(ctx.policy.get(f"{SECTION}.min_indicators"))
     for subject in _target_subjects(ctx.dept):
         rows = ctx.dept.rows("targets", subject)
-        names = [compact(x["level3"]) for x in rows]
         if len(rows) >= minimum:
             continue
+        names = [compact(x["level3"]) for x in rows]
         yield ctx.emit(
             subject=subject,
             message=(

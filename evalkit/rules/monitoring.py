@@ -18,16 +18,17 @@ import numbers
 import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from ..findings import Finding, Severity, Source
-from ..model import Department, frame_records
+from ..model import Department
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
+from ._common import blanks_as_in_frame
 
 __all__ = [
     "PROGRESS_COLUMNS",
@@ -56,6 +57,7 @@ CAUSE_COLUMNS: tuple[str, ...] = (
 _BLANK_TEXTS = frozenset({"", "无", "-", "--", "—", "——", "/", "null", "none", "nan"})
 _HIGHER = frozenset({">=", ">"})
 _LOWER = frozenset({"<=", "<"})
+_BOUNDS = _HIGHER | _LOWER
 _CERTAIN = "确定能"
 _IMPOSSIBLE = "完全不可能"
 _OP_SHOWN = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
@@ -107,6 +109,8 @@ def _normalise_name(text: str) -> str:
 
 def filled(text: object) -> bool:
     """True when a text cell says something (not blank, 无, -, null ...)."""
+    if type(text) is str:  # the common case first
+        return bool(text) and text.strip().lower() not in _BLANK_TEXTS
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return False
     return str(text).strip().lower() not in _BLANK_TEXTS
@@ -114,6 +118,10 @@ def filled(text: object) -> bool:
 
 def num(value: object) -> float | None:
     """A float, or None for None/NaN/non-numbers."""
+    if type(value) is float:  # the common cases first
+        return None if value != value else value
+    if type(value) is int:
+        return float(value)
     if value is None or isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
         return None
     try:
@@ -199,7 +207,12 @@ def align(value: object, ref: object) -> tuple[float, float] | None:
 
 def _compact(text: object) -> str:
     """NFKC text without whitespace (for “same text” comparisons)."""
-    return "".join(unicodedata.normalize("NFKC", "" if text is None else str(text)).split())
+    return _nfkc_compact("" if text is None else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _nfkc_compact(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
 
 
 def shown_op(op: object) -> str:
@@ -228,12 +241,30 @@ def _is_na(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _light(ratio: float | None, policy: Policy) -> str:
+class _Progress(NamedTuple):
+    """The policy's numbers for the progress table, read once per table."""
+
+    mode: str  # time share: month / day
+    green: float
+    yellow: float
+    cumulative: tuple[str, ...]  # name patterns of rates that accumulate over the year
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Progress:
+        return cls(
+            str(policy.get(f"{SECTION}.time_share") or "month"),
+            float(policy.get(f"{SECTION}.green")),
+            float(policy.get(f"{SECTION}.yellow")),
+            tuple(str(p) for p in policy.get(f"{SECTION}.cumulative_rate_patterns") or []),
+        )
+
+
+def _light(ratio: float | None, cfg: _Progress) -> str:
     if ratio is None:
         return ""
-    if ratio >= float(policy.get(f"{SECTION}.green")):
+    if ratio >= cfg.green:
         return "绿"
-    if ratio >= float(policy.get(f"{SECTION}.yellow")):
+    if ratio >= cfg.yellow:
         return "黄"
     return "红"
 
@@ -253,9 +284,8 @@ def _causes(row: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _is_cumulative(name: str, policy: Policy) -> bool:
-    patterns = policy.get(f"{SECTION}.cumulative_rate_patterns") or []
-    return any(str(p) in name for p in patterns)
+def _is_cumulative(name: str, cfg: _Progress) -> bool:
+    return any(p in name for p in cfg.cumulative)
 
 
 def _fund_total(df: pd.DataFrame) -> pd.DataFrame:
@@ -280,24 +310,48 @@ def monitoring_progress(dept: Department, policy: Policy | None = None) -> pd.Da
     with the full target; “越低越好” indicators (≤, <, =0) get a red light only when the
     value so far already exceeds the target.
     """
-    pol = _policy(policy)
-    mode = str(pol.get(f"{SECTION}.time_share") or "month")
+    rows = _progress_rows(dept, _policy(policy))
+    return pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
+
+
+#: Columns of :func:`monitoring_progress` that may be blank.
+_PROGRESS_BLANKS: tuple[str, ...] = (
+    "对象", "监控截止日期", "名称", "层级", "全年目标", "全年目标值", "监控期完成",
+    "监控期完成值", "公布执行率", "计算执行率", "时间进度", "按进度应完成值", "进度比",
+    "完成目标可能性", "_row",
+)  # fmt: skip
+
+
+def _progress_rows(
+    dept: Department, pol: Policy, *, red_indicators_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of :func:`monitoring_progress` as dicts, with the blanks the table holds.
+
+    ``red_indicators_only``: every money row but only the indicator rows with a red light
+    (what the rules read); the other rows are not built, and a column blank in every row
+    built keeps None.
+    """
+    cfg = _Progress.of(pol)
+    known: dict[tuple[Any, ...], _Measured] = {}
     rows: list[dict[str, Any]] = []
     for rec in dept.records("monitor_funds"):
-        rows.append(_money_progress(rec, pol, mode))
+        rows.append(_money_progress(rec, cfg))
     for row in dept.records("monitor_indicators"):
         parsed = row.get("target_parsed")
         if not isinstance(parsed, IndicatorValue) or parsed.kind != "quantitative":
             continue
-        rows.append(_indicator_progress(row, parsed, pol, mode))
-    return pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
+        progress = _indicator_progress(row, parsed, cfg, known, red_only=red_indicators_only)
+        if progress is not None:
+            rows.append(progress)
+    blanks_as_in_frame(rows, _PROGRESS_BLANKS)
+    return rows
 
 
-def _money_progress(rec: dict[str, Any], pol: Policy, mode: str) -> dict[str, Any]:
+def _money_progress(rec: dict[str, Any], cfg: _Progress) -> dict[str, Any]:
     budget = num(rec.get("final_budget"))
     executed = num(rec.get("executed_to_date"))
     published = num(rec.get("rate_to_date"))
-    share = time_share(rec.get("period_end"), mode)
+    share = time_share(rec.get("period_end"), cfg.mode)
     calc = executed / budget * 100 if executed is not None and budget else None
     note = ""
     basis = calc
@@ -325,7 +379,7 @@ def _money_progress(rec: dict[str, Any], pol: Policy, mode: str) -> dict[str, An
         "时间进度": share,
         "按进度应完成值": budget * share if budget is not None and share else None,
         "进度比": ratio if is_total else None,
-        "灯号": _light(ratio, pol) if is_total else "",
+        "灯号": _light(ratio, cfg) if is_total else "",
         "说明": note,
         "完成目标可能性": "",
         "偏差原因": "",
@@ -336,37 +390,45 @@ def _money_progress(rec: dict[str, Any], pol: Policy, mode: str) -> dict[str, An
     }
 
 
+class _Measured(NamedTuple):
+    """The progress of one quantitative indicator at a monitoring date."""
+
+    share: float | None  # time share
+    value: float | None  # value so far, in the target's base
+    goal: float | None
+    expected: float | None
+    ratio: float | None
+    light: str
+    note: str
+
+
 def _indicator_progress(
-    row: Mapping[str, Any], target: IndicatorValue, pol: Policy, mode: str
-) -> dict[str, Any]:
-    share = time_share(row.get("period_end"), mode)
+    row: Mapping[str, Any],
+    target: IndicatorValue,
+    cfg: _Progress,
+    known: dict[tuple[Any, ...], _Measured],
+    *,
+    red_only: bool,
+) -> dict[str, Any] | None:
+    """The progress row of a 监控指标 row (None when ``red_only`` and the light is not red).
+
+    ``known`` remembers the measures by their inputs (parsed target and value so far, date,
+    name): the loader shares a parsed value between the cells of the same text, and the
+    department keeps them alive, so their ids identify them.
+    """
+    period = row.get("period_end")
     name = str(row.get("level3") or "")
     to_date = row.get("to_date_parsed")
-    pair = align(to_date, target)
-    value = pair[0] if pair else None
-    goal = pair[1] if pair else target.value
-    expected: float | None = None
-    ratio: float | None = None
-    light = ""
-    lower = target.op in _LOWER or (target.op == "=" and goal == 0)
-    if pair is None:
-        kind = getattr(to_date, "kind", "empty")
-        note = "监控期执行情况未填写" if kind == "empty" else "监控期执行情况不是可比较的数值"
-    elif lower:
-        expected = goal
-        light = "红" if value is not None and goal is not None and value > goal else "绿"
-        note = "越低越好：监控期值与全年目标上限比较"
-    elif not goal or goal <= 0 or share is None:
-        note = "全年目标值为0或监控日期缺失，无法计算进度"
-    else:
-        level_rate = target.unit in ("%", "‰") and not _is_cumulative(name, pol)
-        expected = goal if level_rate else goal * share
-        note = "比率类指标按全年目标比较" if level_rate else "按时间进度折算全年目标"
-        ratio = value / expected if value is not None else None
-        light = _light(ratio, pol)
+    key = (id(target), id(to_date), period, name)
+    m = known.get(key)
+    if m is None:
+        m = known[key] = _measure(target, to_date, time_share(period, cfg.mode), name, cfg)
+    if red_only and m.light != "红":
+        return None
+    share, value, goal, expected, ratio, light, note = m
     return {
         "对象": row.get("subject"),
-        "监控截止日期": row.get("period_end"),
+        "监控截止日期": period,
         "类型": "指标",
         "名称": name,
         "层级": row.get("level1"),
@@ -391,8 +453,41 @@ def _indicator_progress(
     }
 
 
-def _progress(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("monitoring_progress", lambda: monitoring_progress(ctx.dept, ctx.policy))
+def _measure(
+    target: IndicatorValue, to_date: object, share: float | None, name: str, cfg: _Progress
+) -> _Measured:
+    pair = align(to_date, target)
+    value = pair[0] if pair else None
+    goal = pair[1] if pair else target.value
+    expected: float | None = None
+    ratio: float | None = None
+    light = ""
+    lower = target.op in _LOWER or (target.op == "=" and goal == 0)
+    if pair is None:
+        kind = getattr(to_date, "kind", "empty")
+        note = "监控期执行情况未填写" if kind == "empty" else "监控期执行情况不是可比较的数值"
+    elif lower:
+        expected = goal
+        light = "红" if value is not None and goal is not None and value > goal else "绿"
+        note = "越低越好：监控期值与全年目标上限比较"
+    elif not goal or goal <= 0 or share is None:
+        note = "全年目标值为0或监控日期缺失，无法计算进度"
+    else:
+        level_rate = target.unit in ("%", "‰") and not _is_cumulative(name, cfg)
+        expected = goal if level_rate else goal * share
+        note = "比率类指标按全年目标比较" if level_rate else "按时间进度折算全年目标"
+        ratio = value / expected if value is not None else None
+        light = _light(ratio, cfg)
+    return _Measured(share, value, goal, expected, ratio, light, note)
+
+
+def _progress_records(ctx: Context) -> list[dict[str, Any]]:
+    """The rows of :func:`monitoring_progress` the rules read (every money row, the red
+    indicator rows), computed once per check (shared, read-only)."""
+    return ctx.memo(
+        "monitoring_progress",
+        lambda: _progress_rows(ctx.dept, ctx.policy, red_indicators_only=True),
+    )
 
 
 def _row_causes(ctx: Context, row: Mapping[str, Any]) -> list[str]:
@@ -404,17 +499,23 @@ def _row_causes(ctx: Context, row: Mapping[str, Any]) -> list[str]:
     return memo[key]
 
 
-def _shortfall(ctx: Context, row: Mapping[str, Any]) -> tuple[float, float] | None:
-    """:func:`forecast_shortfall` of a 监控指标 row, computed once per check."""
-    memo: dict[int, tuple[float, float] | None] = ctx.memo("monitoring.shortfalls", dict)
-    key = id(row)
-    if key not in memo:
-        memo[key] = forecast_shortfall(row, ctx.policy)
-    return memo[key]
+def _shortfalls(ctx: Context) -> list[tuple[float, float] | None]:
+    """:func:`forecast_shortfall` of every 监控指标 row (in table order), computed once per
+    check, and once for each pair of parsed target and forecast (the loader shares a parsed
+    value between cells of the same text, and the department keeps them alive, so their ids
+    identify them)."""
 
+    def compute() -> list[tuple[float, float] | None]:
+        known: dict[tuple[int, int], tuple[float, float] | None] = {}
+        out = []
+        for row in ctx.dept.records("monitor_indicators"):
+            key = (id(row.get("target_parsed")), id(row.get("forecast_parsed")))
+            if key not in known:
+                known[key] = forecast_shortfall(row, ctx.policy)
+            out.append(known[key])
+        return out
 
-def _progress_records(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("monitoring_progress.records", lambda: frame_records(_progress(ctx)))
+    return ctx.memo("monitoring.shortfalls", compute)
 
 
 def forecast_shortfall(row: Mapping[str, Any], policy: Policy) -> tuple[float, float] | None:
@@ -514,17 +615,17 @@ def department_not_monitored(ctx: Context) -> Iterator[Finding]:
 def project_not_monitored(ctx: Context) -> Iterator[Finding]:
     """A project with a target table or a self-evaluation but no (or half) monitoring."""
     dept = ctx.dept
-    money = set(dept.monitor_funds["subject"])
-    indicators = set(dept.monitor_indicators["subject"])
+    money = dept.by_subject("monitor_funds")  # subjects with rows (as keys)
+    indicators = dept.by_subject("monitor_indicators")
     for name in dept.project_names:
+        has_money, has_ind = name in money, name in indicators
+        if has_money and has_ind:
+            continue
         where = [
             (key, dept.rows(key, name)) for key in ("targets", "selfeval", "selfeval_indicators")
         ]
         evidence = [(key, rows) for key, rows in where if rows]
         if not evidence:
-            continue
-        has_money, has_ind = name in money, name in indicators
-        if has_money and has_ind:
             continue
         if not has_money and not has_ind:
             missing, published = "没有任何监控记录（资金与指标均未监控）", "无监控表"
@@ -628,8 +729,8 @@ def execution_behind(ctx: Context) -> Iterator[Finding]:
 )
 def forecast_without_cause(ctx: Context) -> Iterator[Finding]:
     """Forecast worse than target with blank cause columns or blank 拟改进措施."""
-    for row in ctx.dept.records("monitor_indicators"):
-        gap = _shortfall(ctx, row)
+    rows = ctx.dept.records("monitor_indicators")
+    for row, gap in zip(rows, _shortfalls(ctx), strict=True):
         if gap is None:
             continue
         causes = _row_causes(ctx, row)
@@ -715,34 +816,32 @@ def likelihood_inconsistent(ctx: Context) -> Iterator[Finding]:
         for r in progress
         if r["_table"] == "monitor_indicators" and num(r["_row"]) is not None
     }
-    for row in dept.records("monitor_indicators"):
+    indicator_rows = dept.records("monitor_indicators")
+    for row, gap in zip(indicator_rows, _shortfalls(ctx), strict=True):
         likelihood = str(row.get("likelihood") or "").strip()
         reasons: list[str] = []
         formulas: list[str] = []
         expected = ""
-        if likelihood == _CERTAIN and not _row_causes(ctx, row):
-            p = lights.get(int(row["_row"]))
-            if p is not None and p["灯号"] == "红":
-                scale, unit = float(p["_scale"]), str(p["计量单位"] or "")
-                done = fmt_in_unit(num(p["监控期完成值"]), scale, unit)
-                due = fmt_in_unit(num(p["按进度应完成值"]), scale, unit)
-                if num(p["进度比"]) is not None:
-                    pct = fmt_num(p["进度比"] * 100)
-                    reasons.append(
-                        f"监控期完成“{row['to_date']}”（{done}），"
-                        f"仅为按时间进度应完成{due}的{pct}%（红灯）"
-                    )
-                    formulas.append(f"{done} ÷ {due} = {pct}%")
-                else:
-                    reasons.append(f"监控期值“{row['to_date']}”已超过目标上限“{row['target']}”")
-                    formulas.append(f"{done} > {fmt_in_unit(num(p['全年目标值']), scale, unit)}")
-                expected = "有可能（并说明偏差原因）"
-        if likelihood == _CERTAIN:
-            gap = _shortfall(ctx, row)
-            if gap is not None:
-                reasons.append(f"全年预计完成“{row['forecast']}”未达到年度指标值“{row['target']}”")
-                formulas.append(f"预计 {fmt_num(gap[0])} 对比 目标 {fmt_num(gap[1])}")
-                expected = "有可能或完全不可能"
+        p = lights.get(int(row["_row"])) if likelihood == _CERTAIN else None
+        if p is not None and p["灯号"] == "红" and not _row_causes(ctx, row):
+            scale, unit = float(p["_scale"]), str(p["计量单位"] or "")
+            done = fmt_in_unit(num(p["监控期完成值"]), scale, unit)
+            due = fmt_in_unit(num(p["按进度应完成值"]), scale, unit)
+            if num(p["进度比"]) is not None:
+                pct = fmt_num(p["进度比"] * 100)
+                reasons.append(
+                    f"监控期完成“{row['to_date']}”（{done}），"
+                    f"仅为按时间进度应完成{due}的{pct}%（红灯）"
+                )
+                formulas.append(f"{done} ÷ {due} = {pct}%")
+            else:
+                reasons.append(f"监控期值“{row['to_date']}”已超过目标上限“{row['target']}”")
+                formulas.append(f"{done} > {fmt_in_unit(num(p['全年目标值']), scale, unit)}")
+            expected = "有可能（并说明偏差原因）"
+        if likelihood == _CERTAIN and gap is not None:
+            reasons.append(f"全年预计完成“{row['forecast']}”未达到年度指标值“{row['target']}”")
+            formulas.append(f"预计 {fmt_num(gap[0])} 对比 目标 {fmt_num(gap[1])}")
+            expected = "有可能或完全不可能"
         if likelihood == _IMPOSSIBLE and not filled(row.get("measures")):
             reasons.append("判断“完全不可能”完成，却未提出拟改进（整改）措施")
             expected = "提出整改措施"
@@ -821,10 +920,12 @@ def likelihood_missing(ctx: Context) -> Iterator[Finding]:
     """Quantitative indicators with a blank 完成目标可能性, one finding per monitoring table."""
     tables: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for row in ctx.dept.records("monitor_indicators"):
-        period = row["period_end"]
-        if row["target_kind"] != "quantitative" or _is_na(row["subject"]) or _is_na(period):
+        if row["target_kind"] != "quantitative":
+            continue
+        subject, period = row["subject"], row["period_end"]
+        if _is_na(subject) or _is_na(period):
             continue  # groupby leaves out rows whose key is blank
-        tables.setdefault((row["subject"], period), []).append(row)
+        tables.setdefault((subject, period), []).append(row)
     for (subject, period), rows in tables.items():
         blank = [x for x in rows if not filled(x["likelihood"])]
         if not blank:
@@ -860,7 +961,7 @@ def to_date_copies_target(ctx: Context) -> Iterator[Finding]:
             continue
         target = row.get("target_parsed")
         t_op = target.op if isinstance(target, IndicatorValue) else None
-        same_text = t_op in (_HIGHER | _LOWER) and _compact(to_date) == _compact(row.get("target"))
+        same_text = t_op in _BOUNDS and _compact(to_date) == _compact(row.get("target"))
         op = row.get("to_date_op")
         if not same_text and op not in ops:
             continue

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -31,6 +32,7 @@ from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, LEVEL1
+from ._common import blanks_as_in_frame
 
 __all__ = [
     "INDICATOR_SOURCES",
@@ -113,6 +115,13 @@ def _nospace_list(words: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple(_nospace(w) for w in words)
 
 
+@lru_cache(maxsize=64)
+def _placeholders(words: tuple[Any, ...]) -> tuple[tuple[str, bool], ...]:
+    """The non-blank placeholder values without spaces, each with whether it holds a
+    Chinese character (only those also count when found inside a longer value)."""
+    return tuple((p, bool(_HAN.search(p))) for p in _nospace_list(words) if p)
+
+
 def matches_any(patterns: Iterable[str], text: str) -> list[str]:
     """The patterns (regular expressions) that match ``text``."""
     items = tuple(patterns)
@@ -129,7 +138,17 @@ def _matches_any(patterns: tuple[str, ...], text: str) -> tuple[str, ...]:
 
 def category_of(level1: Any) -> str:
     """The national category (成本指标/产出指标/效益指标/满意度指标) a 一级指标 names, or ""."""
-    name = compact(level1)
+    if type(level1) is str:
+        return _category_of(level1)
+    return _category(compact(level1))
+
+
+@lru_cache(maxsize=1024)
+def _category_of(level1: str) -> str:
+    return _category(compact(level1))
+
+
+def _category(name: str) -> str:
     for word in CATEGORY_WORDS:
         if word in name:
             return f"{word}指标"
@@ -197,7 +216,15 @@ def shown_value(text: Any, op: str | None, written_unit: str, kind: str) -> str:
     Tables that write 指标值类型 and 度量单位 in separate columns leave only "100" in the
     value cell; messages quote "≤100%".
     """
+    if type(text) is str:
+        return _shown_text(text, op, written_unit, kind)
     raw = "" if text is None or (isinstance(text, float) and text != text) else str(text).strip()
+    return _shown_text(raw, op, written_unit, kind)
+
+
+@lru_cache(maxsize=_TEXT_CACHE)
+def _shown_text(text: str, op: str | None, written_unit: str, kind: str) -> str:
+    raw = text.strip()
     if not raw:
         return "（空白）"
     if kind != "quantitative":
@@ -209,6 +236,12 @@ def shown_value(text: Any, op: str | None, written_unit: str, kind: str) -> str:
     return raw
 
 
+SELECTED_COLUMNS: tuple[str, ...] = (
+    "subject", "table", "source", "row", "column", "level1", "level2", "level3", "text",
+    "shown", "op", "num", "value", "unit", "written_unit", "scale", "kind", "category",
+)  # fmt: skip
+
+
 def selected_indicators(dept: Department) -> pd.DataFrame:
     """One row per indicator read by the quality and relevance rules.
 
@@ -217,29 +250,52 @@ def selected_indicators(dept: Department) -> pd.DataFrame:
     ``text`` (verbatim value), ``shown`` (value with operator and unit), ``op``, ``num``, ``value``, ``unit``, ``written_unit``,
     ``scale``, ``kind``, ``category``.
     """
+    return pd.DataFrame.from_records(selected_rows(dept), columns=list(SELECTED_COLUMNS))
+
+
+def selected_rows(dept: Department) -> list[dict[str, Any]]:
+    """The rows of :func:`selected_indicators` as dicts, with the blanks the table holds
+    (what ``frame_records`` of the table gives)."""
     records: list[dict[str, Any]] = []
+    columns = dict(INDICATOR_SOURCES)
+    # the same cells recur: each shown value (by text and parsed value) and category once;
+    # parsed values are shared by the cells of the same text and kept alive by the department
+    shown_of: dict[tuple[Any, int], str] = {}
+    category: dict[Any, str] = {}
     for subject in subjects_in_order(dept):
         key = indicator_source(dept, subject)
         if key is None:
             continue
-        column = dict(INDICATOR_SOURCES)[key]
+        column = columns[key]
+        parsed_column = f"{column}_parsed"
         rows = dept.rows(key, subject)
         if key == "monitor_indicators":
             rows = _latest_period(rows)
+        source = SOURCE_LABELS[key]
         for rec in rows:
-            parsed = rec[f"{column}_parsed"]
+            parsed = rec[parsed_column]
+            text, level1 = rec[column], rec["level1"]
+            cell = (text, id(parsed))
+            shown = shown_of.get(cell)
+            if shown is None:
+                shown = shown_of[cell] = shown_value(
+                    text, parsed.op, parsed.written_unit, parsed.kind
+                )
+            cat = category.get(level1)
+            if cat is None:
+                cat = category[level1] = category_of(level1)
             records.append(
                 {
                     "subject": subject,
                     "table": key,
-                    "source": SOURCE_LABELS[key],
+                    "source": source,
                     "row": int(rec["_row"]),
                     "column": column,
-                    "level1": rec["level1"],
+                    "level1": level1,
                     "level2": rec["level2"],
                     "level3": rec["level3"],
-                    "text": rec[column],
-                    "shown": shown_value(rec[column], parsed.op, parsed.written_unit, parsed.kind),
+                    "text": text,
+                    "shown": shown,
                     "op": parsed.op,
                     "num": parsed.number,
                     "value": parsed.value,
@@ -247,14 +303,11 @@ def selected_indicators(dept: Department) -> pd.DataFrame:
                     "written_unit": parsed.written_unit,
                     "scale": parsed.scale,
                     "kind": parsed.kind,
-                    "category": category_of(rec["level1"]),
+                    "category": cat,
                 }
             )
-    columns = [
-        "subject", "table", "source", "row", "column", "level1", "level2", "level3", "text",
-        "shown", "op", "num", "value", "unit", "written_unit", "scale", "kind", "category",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    blanks_as_in_frame(records, ("level1", "level2", "level3", "text", "op", "num", "value"))
+    return records
 
 
 # ----------------------------------------------------------------------------------------
@@ -279,23 +332,50 @@ def _shown_value(ind: dict[str, Any]) -> str:
     return str(ind["shown"])
 
 
-def _is_money(ind: dict[str, Any], pol: Policy) -> bool:
-    if ind["unit"] == "元" or ind["written_unit"] in (pol.get(f"{SECTION}.money_units") or []):
+class _Words:
+    """The ``quality`` section of a policy as the checks read it: its word and pattern lists
+    (read once), and which patterns each indicator name matches (remembered: the same
+    names recur in every table)."""
+
+    LISTS = (
+        "money_units", "money_name_words", "execution_rate_patterns", "nonbinding_rate_patterns",
+        "spending_rate_patterns", "placeholder_level3", "output_level2_words",
+        "funds_disbursed_patterns", "count_units", "satisfaction_patterns",
+        "bounded_rate_patterns", "unbounded_rate_patterns", "placeholder_values",
+        "vague_values", "rate_name_patterns",
+    )  # fmt: skip
+
+    def __init__(self, pol: Policy) -> None:
+        self.lists: dict[str, list[Any]] = {
+            key: list(pol.get(f"{SECTION}.{key}") or []) for key in self.LISTS
+        }
+        self.placeholder_level3 = _compact_set(tuple(self.lists["placeholder_level3"]))
+        self.placeholder_values = _placeholders(tuple(self.lists["placeholder_values"]))
+        self._hits: dict[tuple[str, str], list[str]] = {}
+
+    def hits(self, key: str, name: str) -> list[str]:
+        """:func:`matches_any` of the policy's pattern list ``key`` on ``name``."""
+        found = self._hits.get((key, name))
+        if found is None:
+            found = self._hits[(key, name)] = matches_any(self.lists[key], name)
+        return found
+
+
+def _is_money(ind: dict[str, Any], name: str, words: _Words) -> bool:
+    if ind["unit"] == "元" or ind["written_unit"] in words.lists["money_units"]:
         return True
     scaled = ind["unit"] == "" and ind["scale"] not in (None, 1.0)
-    words = pol.get(f"{SECTION}.money_name_words") or []
-    return bool(scaled and any(w in compact(ind["level3"]) for w in words))
+    return bool(scaled and any(w in name for w in words.lists["money_name_words"]))
 
 
-def _flag_nonbinding(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_nonbinding(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ001: a value that the result cannot fail (≤100% on a rate, ≥0, ≤ on 执行率)."""
     if ind["kind"] != "quantitative" or ind["num"] is None:
         return None
-    name = compact(ind["level3"])
     op, num, shown = ind["op"], float(ind["num"]), _shown_value(ind)
-    exec_hit = matches_any(pol.get(f"{SECTION}.execution_rate_patterns") or [], name)
-    rate_hit = matches_any(pol.get(f"{SECTION}.nonbinding_rate_patterns") or [], name)
-    spend_hit = matches_any(pol.get(f"{SECTION}.spending_rate_patterns") or [], name)
+    exec_hit = words.hits("execution_rate_patterns", name)
+    rate_hit = words.hits("nonbinding_rate_patterns", name)
+    spend_hit = words.hits("spending_rate_patterns", name)
     if exec_hit and op in ("<=", "<"):
         return Flag(
             "IQ001",
@@ -331,15 +411,13 @@ def _flag_nonbinding(ind: dict[str, Any], pol: Policy) -> Flag | None:
     return None
 
 
-def _flag_placeholder(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_placeholder(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ002: a level-3 name that is only a category word (数量, 质量, 产出数量 ...)."""
-    name = compact(ind["level3"])
     if not name:
         return None
-    words = _compact_set(tuple(pol.get(f"{SECTION}.placeholder_level3") or []))
     candidates = {name, name.removesuffix("指标")}
     parents = {compact(ind["level1"]), compact(ind["level2"])} - {""}
-    if candidates & words:
+    if candidates & words.placeholder_level3:
         why = "只是指标类别词"
     elif name in parents:
         why = "与上级指标名称相同"
@@ -356,17 +434,14 @@ def _flag_placeholder(ind: dict[str, Any], pol: Policy) -> Flag | None:
     )
 
 
-def _flag_unit_category(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_unit_category(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ003: unit and category disagree (money under 数量, head count under 成本 ...)."""
-    name = compact(ind["level3"])
     level2 = compact(ind["level2"])
     cat = ind["category"]
     shown = _shown_value(ind)
-    q = SECTION
-    output_words = pol.get(f"{q}.output_level2_words") or []
-    disbursed = matches_any(pol.get(f"{q}.funds_disbursed_patterns") or [], name)
-    if ind["kind"] == "quantitative" and _is_money(ind, pol):
-        l2_hit = [w for w in output_words if w in level2]
+    disbursed = words.hits("funds_disbursed_patterns", name)
+    if ind["kind"] == "quantitative" and _is_money(ind, name, words):
+        l2_hit = [w for w in words.lists["output_level2_words"] if w in level2]
         if (l2_hit or cat == "产出指标") and not disbursed:
             where = ind["level2"] if l2_hit else ind["level1"]
             return Flag(
@@ -378,8 +453,11 @@ def _flag_unit_category(ind: dict[str, Any], pol: Policy) -> Flag | None:
                 "移至成本指标或经济效益指标，或在产出指标中改用实物量、完成率等口径",
                 f"计量单位为金额（{ind['written_unit'] or ind['unit']}）且二级/一级指标为“{where}”",
             )
-    count_units = pol.get(f"{q}.count_units") or []
-    if ind["kind"] == "quantitative" and cat == "成本指标" and ind["unit"] in count_units:
+    if (
+        ind["kind"] == "quantitative"
+        and cat == "成本指标"
+        and ind["unit"] in words.lists["count_units"]
+    ):
         return Flag(
             "IQ003",
             "指标单位与类别不符",
@@ -388,7 +466,7 @@ def _flag_unit_category(ind: dict[str, Any], pol: Policy) -> Flag | None:
             "成本指标改为金额（元/万元）口径；人数、个数归入产出指标—数量指标",
             f"一级指标为成本指标，计量单位“{ind['unit']}”属于计数单位",
         )
-    satisfaction = matches_any(pol.get(f"{q}.satisfaction_patterns") or [], name)
+    satisfaction = words.hits("satisfaction_patterns", name)
     if satisfaction and ind["kind"] in ("quantitative", "qualitative") and ind["unit"] != "%":
         return Flag(
             "IQ003",
@@ -409,7 +487,7 @@ def _flag_unit_category(ind: dict[str, Any], pol: Policy) -> Flag | None:
     return None
 
 
-def _flag_no_unit(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_no_unit(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ005: a quantitative value without a unit of measurement (or only 万/亿)."""
     if ind["kind"] != "quantitative" or ind["unit"]:
         return None
@@ -423,7 +501,7 @@ def _flag_no_unit(ind: dict[str, Any], pol: Policy) -> Flag | None:
     return Flag("IQ005", "定量指标缺少计量单位", detail, expected, "定量指标且计量单位为空")
 
 
-def _flag_cost_ge(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_cost_ge(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ006: a cost indicator written with ≥ (>)."""
     if ind["category"] != "成本指标" or ind["op"] not in (">=", ">"):
         return None
@@ -437,18 +515,17 @@ def _flag_cost_ge(ind: dict[str, Any], pol: Policy) -> Flag | None:
     )
 
 
-def _bounded(name: str, pol: Policy) -> bool:
-    bounded = matches_any(pol.get(f"{SECTION}.bounded_rate_patterns") or [], name)
-    unbounded = matches_any(pol.get(f"{SECTION}.unbounded_rate_patterns") or [], name)
+def _bounded(name: str, words: _Words) -> bool:
+    bounded = words.hits("bounded_rate_patterns", name)
+    unbounded = words.hits("unbounded_rate_patterns", name)
     return bool(bounded) and not unbounded
 
 
-def _flag_over_100(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_over_100(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ007: ≥100% (cannot be exceeded) or a % above 100 on a rate that cannot exceed it."""
     if ind["kind"] != "quantitative" or ind["unit"] != "%" or ind["num"] is None:
         return None
-    name = compact(ind["level3"])
-    if not _bounded(name, pol):
+    if not _bounded(name, words):
         return None
     op, num = ind["op"], float(ind["num"])
     if op in (">=", ">") and num >= 100:
@@ -471,11 +548,11 @@ def _flag_over_100(ind: dict[str, Any], pol: Policy) -> Flag | None:
     )
 
 
-def _flag_execution_as_result(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_execution_as_result(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ008: the execution/disbursement rate used as an output or outcome indicator."""
     if ind["category"] not in ("产出指标", "效益指标"):
         return None
-    hit = matches_any(pol.get(f"{SECTION}.execution_rate_patterns") or [], compact(ind["level3"]))
+    hit = words.hits("execution_rate_patterns", name)
     if not hit:
         return None
     return Flag(
@@ -488,10 +565,9 @@ def _flag_execution_as_result(ind: dict[str, Any], pol: Policy) -> Flag | None:
     )
 
 
-def _flag_blank_vague(ind: dict[str, Any], pol: Policy) -> Flag | None:
+def _flag_blank_vague(ind: dict[str, Any], name: str, words: _Words) -> Flag | None:
     """IQ009: blank, template placeholder, vague wording, or a rate written qualitatively."""
     text = _nospace(ind["text"])
-    q = SECTION
     if ind["kind"] == "empty":
         return Flag(
             "IQ009",
@@ -500,8 +576,7 @@ def _flag_blank_vague(ind: dict[str, Any], pol: Policy) -> Flag | None:
             "明确的指标值（定量指标写明运算符、数值和单位）",
             "指标值为空",
         )
-    placeholders = _nospace_list(tuple(pol.get(f"{q}.placeholder_values") or []))
-    hit = [p for p in placeholders if p and (text == p or (_HAN.search(p) and p in text))]
+    hit = [p for p, han in words.placeholder_values if text == p or (han and p in text)]
     if hit:
         return Flag(
             "IQ009",
@@ -512,7 +587,7 @@ def _flag_blank_vague(ind: dict[str, Any], pol: Policy) -> Flag | None:
         )
     if ind["kind"] != "qualitative":
         return None
-    vague = [w for w in pol.get(f"{q}.vague_values") or [] if w and w in text]
+    vague = [w for w in words.lists["vague_values"] if w and w in text]
     if vague:
         return Flag(
             "IQ009",
@@ -521,7 +596,7 @@ def _flag_blank_vague(ind: dict[str, Any], pol: Policy) -> Flag | None:
             "可衡量的指标值（定量目标，或写明达标标准的定性描述）",
             f"指标值含模糊用语“{vague[0]}”",
         )
-    rate = matches_any(pol.get(f"{q}.rate_name_patterns") or [], compact(ind["level3"]))
+    rate = words.hits("rate_name_patterns", name)
     if rate:
         return Flag(
             "IQ009",
@@ -546,8 +621,17 @@ ROW_CHECKS = (
 )
 
 
-def _flags(ind: dict[str, Any], pol: Policy) -> list[Flag]:
-    return [f for check in ROW_CHECKS if (f := check(ind, pol)) is not None]
+def _flags(ind: dict[str, Any], words: _Words) -> list[Flag]:
+    name = compact(ind["level3"])
+    return [f for check in ROW_CHECKS if (f := check(ind, name, words)) is not None]
+
+
+#: The fields of an indicator the checks read (the same fields give the same flags).
+_FLAG_INPUTS: tuple[str, ...] = (
+    "kind", "num", "op", "unit", "written_unit", "scale", "level1", "level2", "level3",
+    "category", "text", "shown",
+)  # fmt: skip
+_flag_key = itemgetter(*_FLAG_INPUTS)
 
 
 def indicator_inventory(
@@ -564,11 +648,42 @@ def indicator_inventory(
     return _inventory_table(frame_records(sel), _policy(policy))
 
 
+INVENTORY_COLUMNS: tuple[str, ...] = (
+    "对象", "来源表", "行号", "一级指标", "二级指标", "三级指标", "指标类别", "指标值",
+    "指标值原文", "运算符", "数值", "单位", "指标类型", "质量问题", "_table", "_column", "_kind",
+    "_flags",
+)  # fmt: skip
+
+
 def _inventory_table(selected: list[dict[str, Any]], pol: Policy) -> pd.DataFrame:
     """:func:`indicator_inventory` from the records of :func:`selected_indicators`."""
-    records: list[dict[str, Any]] = []
+    rows = _inventory_rows(selected, pol)
+    return pd.DataFrame.from_records(rows, columns=list(INVENTORY_COLUMNS))
+
+
+def _selected_flags(selected: list[dict[str, Any]], pol: Policy) -> list[list[Flag]]:
+    """The quality flags of each selected indicator (records of :func:`selected_indicators`).
+
+    The same indicator (name, category, value) recurs across projects: it is checked once.
+    The lists are shared between equal indicators: read them, never modify them.
+    """
+    known: dict[tuple[Any, ...], list[Flag]] = {}
+    words = _Words(pol)
+    out: list[list[Flag]] = []
     for ind in selected:
-        flags = _flags(ind, pol)
+        key = _flag_key(ind)
+        flags = known.get(key)
+        if flags is None:
+            flags = known[key] = _flags(ind, words)
+        out.append(flags)
+    return out
+
+
+def _inventory_rows(selected: list[dict[str, Any]], pol: Policy) -> list[dict[str, Any]]:
+    """The rows of :func:`indicator_inventory` as dicts, from the records of
+    :func:`selected_indicators` (what ``frame_records`` of the table gives)."""
+    records: list[dict[str, Any]] = []
+    for ind, flags in zip(selected, _selected_flags(selected, pol), strict=True):
         unit = ind["written_unit"] or ind["unit"]
         records.append(
             {
@@ -589,14 +704,10 @@ def _inventory_table(selected: list[dict[str, Any]], pol: Policy) -> pd.DataFram
                 "_table": ind["table"],
                 "_column": ind["column"],
                 "_kind": ind["kind"],
-                "_flags": flags,
+                "_flags": list(flags),
             }
         )
-    columns = [
-        "对象", "来源表", "行号", "一级指标", "二级指标", "三级指标", "指标类别", "指标值",
-        "指标值原文", "运算符", "数值", "单位", "指标类型", "质量问题", "_table", "_column", "_kind", "_flags",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    return records
 
 
 def qualitative_share(
@@ -609,15 +720,32 @@ def qualitative_share(
     ``inventory`` is :func:`indicator_inventory` when the caller has it already.
     """
     pol = _policy(policy)
-    limit = float(pol.get(f"{SECTION}.qualitative_share_limit"))
     inv = inventory if inventory is not None else indicator_inventory(dept, pol)
-    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
-    for rec in frame_records(inv[["对象", "来源表", "行号", "_table", "_kind"]]):
-        groups.setdefault((rec["对象"], rec["来源表"]), []).append(rec)
+    items = [
+        (r["对象"], r["来源表"], r["行号"], r["_table"], r["_kind"])
+        for r in frame_records(inv[["对象", "来源表", "行号", "_table", "_kind"]])
+    ]
+    rows = _qualitative_share_rows(items, pol)
+    columns = [
+        "对象", "来源表", "指标数", "定性指标数", "定量指标数", "定性占比", "上限", "超过上限",
+        "_table", "_rows",
+    ]  # fmt: skip
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _qualitative_share_rows(
+    items: Iterable[tuple[Any, Any, Any, Any, str]], pol: Policy
+) -> list[dict[str, Any]]:
+    """The rows of :func:`qualitative_share` from the indicators read, each as (subject,
+    source label, Excel row, table key, kind)."""
+    limit = float(pol.get(f"{SECTION}.qualitative_share_limit"))
+    groups: dict[tuple[Any, Any], list[tuple[Any, Any, Any, Any, str]]] = {}
+    for item in items:
+        groups.setdefault((item[0], item[1]), []).append(item)
     records: list[dict[str, Any]] = []
     for (subject, source), grp in groups.items():
-        counted = [r for r in grp if r["_kind"] != "empty"]
-        qual = [r for r in counted if r["_kind"] in ("qualitative", "band")]
+        counted = [r for r in grp if r[4] != "empty"]
+        qual = [r for r in counted if r[4] in ("qualitative", "band")]
         total = len(counted)
         share = len(qual) / total if total else 0.0
         records.append(
@@ -626,44 +754,42 @@ def qualitative_share(
                 "来源表": source,
                 "指标数": total,
                 "定性指标数": len(qual),
-                "定量指标数": sum(1 for r in counted if r["_kind"] == "quantitative"),
+                "定量指标数": sum(1 for r in counted if r[4] == "quantitative"),
                 "定性占比": share,
                 "上限": limit,
                 "超过上限": bool(total and share > limit),
-                "_table": grp[0]["_table"],
-                "_rows": [int(r["行号"]) for r in qual],
+                "_table": grp[0][3],
+                "_rows": [int(r[2]) for r in qual],
             }
         )
-    columns = [
-        "对象", "来源表", "指标数", "定性指标数", "定量指标数", "定性占比", "上限", "超过上限",
-        "_table", "_rows",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    return records
 
 
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
-def memo_selected(ctx: Context) -> pd.DataFrame:
-    """:func:`selected_indicators`, computed once per check (shared with the relevance rules)."""
-    return ctx.memo("quality.selected_indicators", lambda: selected_indicators(ctx.dept))
-
-
 def memo_selected_records(ctx: Context) -> list[dict[str, Any]]:
-    """The records of :func:`memo_selected` (shared, read-only)."""
-    return ctx.memo(
-        "quality.selected_indicators.records", lambda: frame_records(memo_selected(ctx))
+    """The records of :func:`selected_indicators`, computed once per check (shared with the
+    relevance rules; read-only)."""
+    return ctx.memo("quality.selected_indicators", lambda: selected_rows(ctx.dept))
+
+
+def _flagged(ctx: Context, rule_id: str) -> list[tuple[dict[str, Any], Flag]]:
+    """The selected indicators (the rows of the indicator inventory) with a flag of
+    ``rule_id``, with that flag, in inventory order."""
+
+    def by_rule() -> dict[str, list[tuple[dict[str, Any], Flag]]]:
+        selected = memo_selected_records(ctx)
+        out: dict[str, list[tuple[dict[str, Any], Flag]]] = {}
+        for ind, flags in zip(selected, _selected_flags(selected, ctx.policy), strict=True):
+            for flag in flags:
+                out.setdefault(flag.rule_id, []).append((ind, flag))
+        return out
+
+    flagged: dict[str, list[tuple[dict[str, Any], Flag]]] = ctx.memo(
+        "quality.flags_by_rule", by_rule
     )
-
-
-def _inventory(ctx: Context) -> pd.DataFrame:
-    return ctx.memo(
-        "quality.inventory", lambda: _inventory_table(memo_selected_records(ctx), ctx.policy)
-    )
-
-
-def _inventory_records(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("quality.inventory.records", lambda: frame_records(_inventory(ctx)))
+    return flagged.get(rule_id, [])
 
 
 def _subject_label(subject: str) -> str:
@@ -671,27 +797,26 @@ def _subject_label(subject: str) -> str:
 
 
 def _emit_flags(ctx: Context, rule_id: str) -> Iterator[Finding]:
-    for rec in _inventory_records(ctx):
-        for flag in rec["_flags"]:
-            if flag.rule_id != rule_id:
-                continue
-            where = f"{_subject_label(rec['对象'])}{rec['来源表']}"
-            if rec["来源表"] != "目标表":
-                where += "（该对象未编报绩效目标表，取自" + rec["来源表"] + "）"
-            sources = [ctx.src(rec["_table"], rec["行号"], rec["_column"])]
-            sources.append(ctx.src(rec["_table"], rec["行号"], flag.column or "level3"))
-            published = f"{rec['三级指标']}：{rec['指标值']}"
-            if flag.column == "level1":
-                published = f"{rec['一级指标']}—{published}"
-            yield ctx.emit(
-                subject=rec["对象"],
-                indicator=rec["三级指标"],
-                message=f"{where}指标“{rec['三级指标']}”：{flag.detail}。",
-                published=published,
-                expected=flag.expected,
-                formula=flag.formula,
-                sources=_unique(sources),
-            )
+    # ``ind`` is a selected indicator: its subject, source, row, level3, shown value and
+    # level1 are the 对象, 来源表, 行号, 三级指标, 指标值 and 一级指标 of the inventory
+    for ind, flag in _flagged(ctx, rule_id):
+        where = f"{_subject_label(ind['subject'])}{ind['source']}"
+        if ind["source"] != "目标表":
+            where += "（该对象未编报绩效目标表，取自" + ind["source"] + "）"
+        sources = [ctx.src(ind["table"], ind["row"], ind["column"])]
+        sources.append(ctx.src(ind["table"], ind["row"], flag.column or "level3"))
+        published = f"{ind['level3']}：{ind['shown']}"
+        if flag.column == "level1":
+            published = f"{ind['level1']}—{published}"
+        yield ctx.emit(
+            subject=ind["subject"],
+            indicator=ind["level3"],
+            message=f"{where}指标“{ind['level3']}”：{flag.detail}。",
+            published=published,
+            expected=flag.expected,
+            formula=flag.formula,
+            sources=_unique(sources),
+        )
 
 
 def _unique(sources: Sequence[Any]) -> list[Any]:
@@ -745,9 +870,15 @@ def unit_category_mismatch(ctx: Context) -> Iterator[Finding]:
 def qualitative_share_too_high(ctx: Context) -> Iterator[Finding]:
     table = ctx.memo(
         "quality.qualitative_share",
-        lambda: qualitative_share(ctx.dept, ctx.policy, inventory=_inventory(ctx)),
+        lambda: _qualitative_share_rows(
+            (
+                (r["subject"], r["source"], r["row"], r["table"], r["kind"])
+                for r in memo_selected_records(ctx)
+            ),
+            ctx.policy,
+        ),
     )
-    for rec in table.to_dict("records"):
+    for rec in table:
         if not rec["超过上限"]:
             continue
         n, q, share, limit = rec["指标数"], rec["定性指标数"], rec["定性占比"], rec["上限"]

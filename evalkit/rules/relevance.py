@@ -29,6 +29,7 @@ from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
+from ._common import blanks_as_in_frame
 from .quality import (
     compact,
     fmt_num,
@@ -305,75 +306,88 @@ def macro_indicators(
     return _macro_table(dept, _policy(policy), frame_records(sel))
 
 
+MACRO_COLUMNS: tuple[str, ...] = (
+    "对象", "类型", "来源表", "行号", "一级指标", "内容", "指标值", "宏观用语",
+    "全年预算数（万元）", "小额项目", "项目关键词", "是否问题", "_table", "_column",
+    "_value_column", "_project_row", "_hits",
+)  # fmt: skip
+
+
 def _macro_table(dept: Department, pol: Policy, selected: list[dict[str, Any]]) -> pd.DataFrame:
     """:func:`macro_indicators` from the records of the selected indicators."""
+    rows = _macro_rows(dept, pol, selected)
+    return pd.DataFrame.from_records(rows, columns=list(MACRO_COLUMNS))
+
+
+def _macro_rows(
+    dept: Department, pol: Policy, selected: list[dict[str, Any]], *, problems_only: bool = False
+) -> list[dict[str, Any]]:
+    """The rows of :func:`macro_indicators` as dicts, with the blanks the table holds.
+
+    ``problems_only``: only the rows with 是否问题 (what RL002 and RL003 report), the others
+    are not built; their blank cells are None.
+    """
     patterns = pol.get(f"{SECTION}.macro_patterns") or []
     profiles = _project_profile(dept, pol)
     sel_by_subject: dict[Any, list[dict[str, Any]]] = {}
     for rec in selected:
         sel_by_subject.setdefault(rec["subject"], []).append(rec)
-    items: list[dict[str, Any]] = []
-    for subject in profiles:
-        for rec in sel_by_subject.get(subject, []):
-            items.append(
-                {
-                    "subject": subject,
-                    "kind": "指标",
-                    "source": rec["source"],
-                    "table": rec["table"],
-                    "row": rec["row"],
-                    "level1": rec["level1"],
-                    "text": rec["level3"],
-                    "value": rec["shown"],
-                    "value_column": rec["column"],
-                }
-            )
-        for rec in _selected_goal_rows(dept, subject):
-            items.append(
-                {
-                    "subject": subject,
-                    "kind": "年度目标",
-                    "source": rec["source"],
-                    "table": "goals",
-                    "row": int(rec["_row"]),
-                    "level1": "",
-                    "text": rec["text"],
-                    "value": "",
-                    "value_column": None,
-                }
-            )
     records: list[dict[str, Any]] = []
-    for item in items:
-        prof = profiles[item["subject"]]
-        hits = macro_hits(patterns, compact(item["text"]))
+    hits_of: dict[str, tuple[str, ...]] = {}  # compacted text -> macro words (names recur)
+    for subject, prof in profiles.items():
+        # (kind, source label, table, row, level1, text, value, value column)
+        items = [
+            (
+                "指标", rec["source"], rec["table"], rec["row"], rec["level1"], rec["level3"],
+                rec["shown"], rec["column"],
+            )
+            for rec in sel_by_subject.get(subject, [])
+        ]  # fmt: skip
+        items += [
+            ("年度目标", rec["source"], "goals", int(rec["_row"]), "", rec["text"], "", None)
+            for rec in _selected_goal_rows(dept, subject)
+        ]
+        if not items:
+            continue
         budget = prof["budget"]
-        records.append(
-            {
-                "对象": item["subject"],
-                "类型": item["kind"],
-                "来源表": item["source"],
-                "行号": item["row"],
-                "一级指标": item["level1"],
-                "内容": item["text"],
-                "指标值": item["value"],
-                "宏观用语": "、".join(hits),
-                "全年预算数（万元）": round(float(budget) / 10000, 2) if budget == budget else None,
-                "小额项目": "是" if prof["small"] else "否",
-                "项目关键词": "、".join(prof["keywords"]),
-                "是否问题": bool(hits) and (prof["small"] or bool(prof["keywords"])),
-                "_table": item["table"],
-                "_column": "level3" if item["kind"] == "指标" else "text",
-                "_value_column": item["value_column"],
-                "_project_row": prof["row"],
-                "_hits": hits,
-            }
+        budget_wan = round(float(budget) / 10000, 2) if budget == budget else None
+        small = "是" if prof["small"] else "否"
+        keywords = "、".join(prof["keywords"])
+        relevant = prof["small"] or bool(prof["keywords"])
+        for kind, source, table, row, level1, text, value, value_column in items:
+            name = compact(text)
+            hits = hits_of.get(name)
+            if hits is None:
+                hits = hits_of[name] = tuple(macro_hits(patterns, name))
+            problem = bool(hits) and relevant
+            if problems_only and not problem:
+                continue
+            records.append(
+                {
+                    "对象": subject,
+                    "类型": kind,
+                    "来源表": source,
+                    "行号": row,
+                    "一级指标": level1,
+                    "内容": text,
+                    "指标值": value,
+                    "宏观用语": "、".join(hits),
+                    "全年预算数（万元）": budget_wan,
+                    "小额项目": small,
+                    "项目关键词": keywords,
+                    "是否问题": problem,
+                    "_table": table,
+                    "_column": "level3" if kind == "指标" else "text",
+                    "_value_column": value_column,
+                    "_project_row": prof["row"],
+                    "_hits": list(hits),
+                }
+            )
+    if not problems_only:
+        blanks_as_in_frame(
+            records, ("行号", "一级指标", "内容", "指标值", "全年预算数（万元）", "_value_column")
         )
-    columns = [
-        "对象", "类型", "来源表", "行号", "一级指标", "内容", "指标值", "宏观用语",
-        "全年预算数（万元）", "小额项目", "项目关键词", "是否问题", "_table", "_column",
-        "_value_column", "_project_row", "_hits",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    return records
 
 
 # ----------------------------------------------------------------------------------------
@@ -427,15 +441,12 @@ def uncovered_function(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _macro(ctx: Context) -> pd.DataFrame:
+def _macro_records(ctx: Context) -> list[dict[str, Any]]:
+    """The problem rows of :func:`macro_indicators`, computed once per check (read-only)."""
     return ctx.memo(
         "relevance.macro",
-        lambda: _macro_table(ctx.dept, ctx.policy, memo_selected_records(ctx)),
+        lambda: _macro_rows(ctx.dept, ctx.policy, memo_selected_records(ctx), problems_only=True),
     )
-
-
-def _macro_records(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("relevance.macro.records", lambda: frame_records(_macro(ctx)))
 
 
 def _project_reason(rec: dict[str, Any], small_max: float) -> str:

@@ -44,8 +44,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -278,6 +279,8 @@ def _cfg(policy: Policy | None) -> ScoringPolicy:
 # ----------------------------------------------------------------------------------------
 def _num(value: Any) -> float | None:
     """A finite float or None (NaN, None, text)."""
+    if type(value) is float:  # the common case first
+        return value if math.isfinite(value) else None
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -288,6 +291,8 @@ def _num(value: Any) -> float | None:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the common case first
+        return value.strip()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return str(value).strip()
@@ -297,6 +302,13 @@ def _n(x: float | None, digits: int = 4) -> str:
     """A number for a formula: up to ``digits`` decimals, no trailing zeros."""
     if x is None:
         return "—"
+    return _n_text(x, digits)
+
+
+@lru_cache(maxsize=1 << 16)
+def _n_text(x: float, digits: int) -> str:
+    # weights, targets and scores recur on every row: remember the text (values that compare
+    # equal, such as 10 and 10.0 or 0.0 and -0.0, are written alike, so sharing is safe)
     if abs(x) >= 1e6 and float(x).is_integer():
         return f"{x:.0f}"
     out = f"{x:.{digits}f}".rstrip("0").rstrip(".")
@@ -304,7 +316,15 @@ def _n(x: float | None, digits: int = 4) -> str:
 
 
 def _r(x: float | None, digits: int = 4) -> float | None:
-    return None if x is None else round(x, digits)
+    if not x:  # None; and zeros are not remembered (0.0 and -0.0 are equal keys)
+        return None if x is None else round(x, digits)
+    return _rounded(x, digits)
+
+
+@lru_cache(maxsize=1 << 16, typed=True)
+def _rounded(x: float, digits: int) -> float:
+    # ``round`` to decimals is correctly rounded, and slow; the same numbers recur
+    return round(x, digits)
 
 
 def _round_half_up(x: float, digits: int) -> float:
@@ -321,6 +341,7 @@ def _pct(share: float | None) -> float | None:
     return None if share is None else share * 100.0
 
 
+@lru_cache(maxsize=1 << 14)
 def _published_percent(text: str) -> float | None:
     """A published completion written as a percentage (``125.00%``), else None."""
     compact = _SPACES.sub("", text).replace("％", "%")
@@ -415,6 +436,42 @@ def _match(published: float | None, cands: Sequence[Candidate], tol: float) -> C
     return best if abs(best.value - published) <= tol + _EPS else None
 
 
+def _matching_candidate(
+    published: float | None,
+    share: float,
+    weight: float,
+    cfg: ScoringPolicy,
+    *,
+    published_share: float | None = None,
+) -> Candidate | None:
+    """``_match(published, _candidates(share, weight, cfg, ...), cfg.tolerance)`` without
+    building every candidate (it runs once per re-scored row): the first candidate closest
+    to the published score, if within the tolerance."""
+    if published is None:
+        return None
+    best: tuple[float, float, str, str] | None = None
+    best_gap = 0.0
+    methods = cfg.score_rounding
+    for rate_method, s in _rate_variants(share, published_share, cfg):
+        used = max(0.0, min(s, 1.0))
+        product = used * weight
+        for score_method in methods:
+            if score_method == "round_2dp":
+                value = _round_half_up(product, 2)
+            elif score_method == "truncate_2dp":
+                value = _truncate(product, 2)
+            else:
+                value = product
+            gap = abs(value - published)
+            if best is None or gap < best_gap:  # as min(): the first smallest wins
+                best, best_gap = (value, used, rate_method, score_method), gap
+        if best is not None and best_gap == 0.0:
+            break  # an exact match: no later candidate comes closer
+    if best is None or best_gap > cfg.tolerance + _EPS:
+        return None
+    return Candidate(*best)
+
+
 # ----------------------------------------------------------------------------------------
 # indicator re-scoring
 # ----------------------------------------------------------------------------------------
@@ -465,17 +522,11 @@ def _score_quantitative(
     op = target.op or "="
     unit = target.written_unit
 
-    def t_shown() -> str:  # built only where a message needs it
-        return f"{_n(t)}{unit}"
-
-    def a_shown() -> str:
-        return f"{_n(a)}{unit}"
-
     if op in (">=", ">"):
         method = "≥：min(实际/目标, 1)×分值"
         if t <= 0:
             return _Quant(
-                None, None, method, "", f"目标值为{t_shown()}，无法按“实际/目标”计算完成率", t, a
+                None, None, method, "", f"目标值为{_n(t)}{unit}，无法按“实际/目标”计算完成率", t, a
             )
         return _Quant(
             min(a / t, 1.0), a / t * 100, method, f"min({_n(a)}/{_n(t)}, 1){neg}", "", t, a
@@ -487,14 +538,14 @@ def _score_quantitative(
         else:
             method = "≤：实际≤目标得满分，否则 (1−(实际−目标)/目标)×分值"
         if t < 0:
-            return _Quant(None, None, method, "", f"目标值为负数（{t_shown()}），无法计分", t, a)
+            return _Quant(None, None, method, "", f"目标值为负数（{_n(t)}{unit}），无法计分", t, a)
         if t == 0:
             share = 1.0 if a <= 0 else 0.0
-            expr = f"目标为0：实际{a_shown()}{'≤0，得满分' if share else '>0，得0分'}{neg}"
+            expr = f"目标为0：实际{_n(a)}{unit}{'≤0，得满分' if share else '>0，得0分'}{neg}"
             return _Quant(share, share * 100, "≤0：实际≤0得满分，否则0分", expr, "", t, a)
         if a <= t:
             return _Quant(
-                1.0, 100.0, method, f"实际{a_shown()}≤目标{t_shown()}，得满分{neg}", "", t, a
+                1.0, 100.0, method, f"实际{_n(a)}{unit}≤目标{_n(t)}{unit}，得满分{neg}", "", t, a
             )
         if cfg.lower_formula == "ratio":
             share = t / a
@@ -507,10 +558,10 @@ def _score_quantitative(
     # "=" (and a target written without an operator)
     no_op = "" if target.op else "（未写运算符，按“=”计）"
     if t < 0:
-        return _Quant(None, None, "=：按比例", "", f"目标值为负数（{t_shown()}），无法计分", t, a)
+        return _Quant(None, None, "=：按比例", "", f"目标值为负数（{_n(t)}{unit}），无法计分", t, a)
     if t == 0:
         share = 1.0 if a <= 0 else 0.0
-        expr = f"目标为0：实际{a_shown()}{'≤0，得满分' if share else '>0，得0分'}{neg}{no_op}"
+        expr = f"目标为0：实际{_n(a)}{unit}{'≤0，得满分' if share else '>0，得0分'}{neg}{no_op}"
         return _Quant(share, share * 100, "=0：实际≤0得满分，否则0分", expr, "", t, a)
     if cfg.equal_above_target == "full":
         method = "=：实际/目标×分值，达到或超过目标得满分"
@@ -521,29 +572,76 @@ def _score_quantitative(
         return _Quant(a / t, completion, method, f"{_n(a)}/{_n(t)}{neg}{no_op}", "", t, a)
     if cfg.equal_above_target == "full":
         return _Quant(
-            1.0, completion, method, f"实际{a_shown()}≥目标{t_shown()}，得满分{no_op}", "", t, a
+            1.0, completion, method, f"实际{_n(a)}{unit}≥目标{_n(t)}{unit}，得满分{no_op}", "", t, a
         )
     return _Quant(t / a, completion, method, f"{_n(t)}/{_n(a)}（超过目标）{no_op}", "", t, a)
 
 
-def _indicator_record(row: Mapping[str, Any], cfg: ScoringPolicy) -> dict[str, Any]:
+#: The text cells of a 自评指标 row copied into its re-scored row.
+_ROW_TEXTS: tuple[str, ...] = ("level1", "level2", "level3", "target", "actual", "unit", "reason")
+
+
+def _texts(row: Mapping[str, Any], keys: Sequence[str]) -> list[str]:
+    """:func:`_text` of several cells of a row."""
+    return [v.strip() if type(v) is str else _text(v) for v in map(row.get, keys)]
+
+
+def _indicator_record(
+    row: Mapping[str, Any],
+    cfg: ScoringPolicy,
+    known: dict[tuple[Any, ...], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """One row of :func:`rescore_indicators`.
+
+    ``known`` remembers the rows already scored by the scoring inputs (parsed target and
+    actual, weight, published score and completion): a row with the same inputs is a copy
+    of that row with its own cells (subject, row, names, texts) filled in.
+    """
     target: IndicatorValue = row["target_parsed"]
     actual: IndicatorValue = row["actual_parsed"]
     weight = _num(row.get("weight"))
     published = _num(row.get("score"))
     completion_text = _text(row.get("completion"))
+    key = None
+    # parsed values are shared by every cell of the same text, so their ids identify them
+    # while the department is alive; a zero weight or score is not shared (0.0 == -0.0)
+    if known is not None and weight != 0 and published != 0:
+        key = (id(target), id(actual), weight, published, completion_text)
+        scored = known.get(key)
+        if scored is not None:
+            rec = scored.copy()
+            rec["subject"] = row["subject"]
+            rec["_row"] = int(row["_row"])
+            rec.update(zip(_ROW_TEXTS, _texts(row, _ROW_TEXTS), strict=True))
+            return rec
+    rec = _score_indicator(row, target, actual, weight, published, completion_text, cfg)
+    if key is not None and known is not None:
+        known[key] = rec
+    return rec
+
+
+def _score_indicator(
+    row: Mapping[str, Any],
+    target: IndicatorValue,
+    actual: IndicatorValue,
+    weight: float | None,
+    published: float | None,
+    completion_text: str,
+    cfg: ScoringPolicy,
+) -> dict[str, Any]:
     completion_pct = _published_percent(completion_text)
+    level1, level2, level3, target_text, actual_text, unit, reason = _texts(row, _ROW_TEXTS)
     rec: dict[str, Any] = {
         "subject": row["subject"],
         "_row": int(row["_row"]),
-        "level1": _text(row.get("level1")),
-        "level2": _text(row.get("level2")),
-        "level3": _text(row.get("level3")),
+        "level1": level1,
+        "level2": level2,
+        "level3": level3,
         "op": _OP_SHOWN.get(target.op or "", QUAL if target.kind == "qualitative" else ""),
         "kind": "",
-        "target": _text(row.get("target")),
-        "actual": _text(row.get("actual")),
-        "unit": _text(row.get("unit")),
+        "target": target_text,
+        "actual": actual_text,
+        "unit": unit,
         "target_number": None,
         "actual_number": None,
         "weight": weight,
@@ -561,7 +659,7 @@ def _indicator_record(row: Mapping[str, Any], cfg: ScoringPolicy) -> dict[str, A
         "band_key": None,
         "in_band": None,
         "factor_score": None,
-        "reason": _text(row.get("reason")),
+        "reason": reason,
     }
     if weight is None:
         rec["problem"] = "分值为空"
@@ -589,8 +687,7 @@ def _indicator_record(row: Mapping[str, Any], cfg: ScoringPolicy) -> dict[str, A
         rec["problem"] = q.problem
         return rec
     published_share = None if completion_pct is None else completion_pct / 100
-    cands = _candidates(q.share, weight, cfg, published_share=published_share)
-    hit = _match(published, cands, cfg.tolerance)
+    hit = _matching_candidate(published, q.share, weight, cfg, published_share=published_share)
     exact = q.share * weight
     if hit is not None:
         rec["score"] = _r(hit.value)
@@ -686,12 +783,22 @@ def rescore_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
     One row per indicator, in workbook order. ``score`` is None when the row cannot be
     scored (``problem`` says why); ``status`` is 一致 / 不一致 / 无法计算.
     """
-    cfg = _cfg(policy)
-    rows = [_indicator_record(r, cfg) for r in dept.records("selfeval_indicators")]
-    return _frame(rows, _INDICATOR_COLUMNS)
+    return _frame(_indicator_rows(dept, _cfg(policy)), _INDICATOR_COLUMNS)
+
+
+def _indicator_rows(dept: Department, cfg: ScoringPolicy) -> list[dict[str, Any]]:
+    """The rows of :func:`rescore_indicators` as dicts (the rules read these)."""
+    known: dict[tuple[Any, ...], dict[str, Any]] = {}
+    return [_indicator_record(r, cfg, known) for r in dept.records("selfeval_indicators")]
 
 
 def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """An analysis table of object columns, None for blanks.
+
+    ``frame_records`` of the result gives back ``rows`` as they are (every column is object
+    dtype), except that a column mixing ints with floats or None holds floats: the builders
+    below never mix them, or say where they do.
+    """
     out = pd.DataFrame(rows, columns=list(columns))
     return out.astype(object).where(out.notna(), None) if not out.empty else out
 
@@ -753,8 +860,15 @@ def recheck_rates(dept: Department, policy: Policy | None = None) -> pd.DataFram
     """Every money row of every level (合计/分项/其中) and every 年度主要任务 row: the
     published 执行率 against 执行数/预算数 (percent), and the amount spent above budget."""
     _cfg(policy)  # validates the policy section
+    return _frame(_rate_rows_of(dept), _RATE_COLUMNS)
+
+
+def _rate_rows_of(
+    dept: Department, money: Iterable[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of :func:`recheck_rates` as dicts (``money``: :func:`_money_rows`)."""
     rows = []
-    for m in _money_rows(dept):
+    for m in _money_rows(dept) if money is None else money:
         share = _exact_rate(m["budget"], m["executed"])
         rate = _pct(share)
         diff = None
@@ -771,7 +885,7 @@ def recheck_rates(dept: Department, policy: Policy | None = None) -> pd.DataFram
                 "overrun": _r(overrun, 2),
             }
         )
-    return _frame(rows, _RATE_COLUMNS)
+    return rows
 
 
 _FUND_COLUMNS = (
@@ -791,9 +905,19 @@ def _weight_base(sel: Mapping[str, Any] | None, cfg: ScoringPolicy) -> tuple[flo
 def rescore_funds(dept: Department, policy: Policy | None = None) -> pd.DataFrame:
     """Re-score the budget-execution rows: one row per 自评资金 “合计” row and per
     年度主要任务 row. score = min(执行数/预算数, 1) × 分值 (``execution_floor`` applies)."""
-    cfg = _cfg(policy)
+    return _frame(_fund_rows_of(dept, _cfg(policy)), _FUND_COLUMNS)
+
+
+def _fund_rows_of(
+    dept: Department, cfg: ScoringPolicy, money: Iterable[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of :func:`rescore_funds` as dicts (``money``: :func:`_money_rows`)."""
     selfeval = {r["subject"]: r for r in dept.records("selfeval")}
-    scored = [m for m in _money_rows(dept) if m["table"] == "tasks" or m["line_level"] == "合计"]
+    scored = [
+        m
+        for m in (_money_rows(dept) if money is None else money)
+        if m["table"] == "tasks" or m["line_level"] == "合计"
+    ]
     scored_by_subject: dict[str, list[dict[str, Any]]] = {}
     for m in scored:
         scored_by_subject.setdefault(m["subject"], []).append(m)
@@ -820,7 +944,7 @@ def rescore_funds(dept: Department, policy: Policy | None = None) -> pd.DataFram
                 weight, inferred = _r(guess, 4), True
                 note = f"分值未填，按{base_label}{_n(base)} − 其他各行分值{_n(others)} = {_n(guess)}推算；"
         rows.append(_fund_record(m, weight, inferred, note, cfg))
-    return _frame(rows, _FUND_COLUMNS)
+    return rows
 
 
 def _fund_record(
@@ -861,18 +985,17 @@ def _fund_record(
     expr = f"min({_n(m['executed'], 2)}/{_n(m['budget'], 2)}, 1)"
     floor = cfg.execution_floor
     if floor is not None and share < floor - _EPS:
-        cands = [Candidate(0.0, 0.0, "exact", "none")]
+        hit = _match(published, [Candidate(0.0, 0.0, "exact", "none")], cfg.tolerance)
         exact = 0.0
         formula = f"执行率{_n(share * 100, 2)}%低于下限{_n(floor * 100)}%，得0分"
         rec["method"] += f"；执行率低于{_n(floor * 100)}%得0分"
     else:
         published_share = None if m["rate_published"] is None else m["rate_published"] / 100
-        cands = _candidates(share, weight, cfg, published_share=published_share)
+        hit = _matching_candidate(published, share, weight, cfg, published_share=published_share)
         exact = min(share, 1.0) * weight
         formula = f"{expr} × {_n(weight)} = {_n(exact)}"
     if overrun is not None:
         formula += f"（执行数超过预算数{_n(overrun, 2)}，得分以分值为上限）"
-    hit = _match(published, cands, cfg.tolerance)
     if hit is not None:
         rec["score"] = _r(hit.value)
         rec["status"] = CONSISTENT
@@ -910,8 +1033,14 @@ def _group(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def _sum(values: Sequence[Any]) -> float:
-    return sum(v for v in (_num(x) for x in values) if v is not None)
+def _sum(values: Iterable[Any]) -> float:
+    """The sum of the finite numbers among ``values`` (as ``sum``: 0 when there is none)."""
+    total = 0
+    for x in values:
+        v = x if type(x) is float and math.isfinite(x) else _num(x)
+        if v is not None:
+            total += v
+    return total
 
 
 def rescore_totals(
@@ -927,16 +1056,18 @@ def rescore_totals(
     cfg = _cfg(policy)
     ind = indicators if indicators is not None else rescore_indicators(dept, policy)
     fnd = funds if funds is not None else rescore_funds(dept, policy)
-    return _totals_table(dept, cfg, frame_records(ind), frame_records(fnd))
+    rows = _total_rows_of(dept, cfg, frame_records(ind), frame_records(fnd))
+    return _frame(rows, _TOTAL_COLUMNS)
 
 
-def _totals_table(
+def _total_rows_of(
     dept: Department,
     cfg: ScoringPolicy,
     ind_rows: list[dict[str, Any]],
     fnd_rows: list[dict[str, Any]],
-) -> pd.DataFrame:
-    """:func:`rescore_totals` from the records of the indicator and money tables."""
+) -> list[dict[str, Any]]:
+    """The rows of :func:`rescore_totals` (as dicts) from the rows of the indicator and
+    money tables."""
     sub_scores: dict[str, list[Any]] = {}
     for r in dept.records("selfeval_funds"):
         if r["line_level"] in _SUB_LEVELS:
@@ -1005,60 +1136,52 @@ def _totals_table(
                 "note": "；".join(notes),
             }
         )
-    return _frame(rows, _TOTAL_COLUMNS)
+    if any(r["_row"] is None for r in rows):  # as in the table: ints beside None are floats
+        for r in rows:
+            if r["_row"] is not None:
+                r["_row"] = float(r["_row"])
+    return rows
 
 
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
-def _indicators(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("scoring.indicators", lambda: rescore_indicators(ctx.dept, ctx.policy))
-
-
-def _funds(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("scoring.funds", lambda: rescore_funds(ctx.dept, ctx.policy))
-
-
-def _rates(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("scoring.rates", lambda: recheck_rates(ctx.dept, ctx.policy))
-
-
-def _totals(ctx: Context) -> pd.DataFrame:
-    return ctx.memo(
-        "scoring.totals",
-        lambda: _totals_table(ctx.dept, _policy(ctx), _ind_rows(ctx), _fund_rows(ctx)),
-    )
-
-
 def _policy(ctx: Context) -> ScoringPolicy:
     return ctx.memo("scoring.policy", lambda: ScoringPolicy.from_policy(ctx.policy))
 
 
-def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return frame_records(df)
-
-
-# The analysis tables as row dicts, converted once per check (all their columns are object
-# dtype, so a subject's rows are the same dicts as ``table[table.subject == s]`` gives).
+# The analysis tables as row dicts, built once per check and shared (read-only): the rows
+# ``frame_records`` would give for the public tables, without building the DataFrames.
 def _ind_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("scoring.indicators.records", lambda: _records(_indicators(ctx)))
+    return ctx.memo("scoring.indicators", lambda: _indicator_rows(ctx.dept, _policy(ctx)))
+
+
+def _money(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("scoring.money", lambda: list(_money_rows(ctx.dept)))
 
 
 def _fund_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("scoring.funds.records", lambda: _records(_funds(ctx)))
+    return ctx.memo("scoring.funds", lambda: _fund_rows_of(ctx.dept, _policy(ctx), _money(ctx)))
 
 
 def _rate_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("scoring.rates.records", lambda: _records(_rates(ctx)))
+    return ctx.memo("scoring.rates", lambda: _rate_rows_of(ctx.dept, _money(ctx)))
 
 
 def _total_rows(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("scoring.totals.records", lambda: _records(_totals(ctx)))
+    return ctx.memo(
+        "scoring.totals",
+        lambda: _total_rows_of(ctx.dept, _policy(ctx), _ind_rows(ctx), _fund_rows(ctx)),
+    )
+
+
+def _ind_groups(ctx: Context) -> dict[str, list[dict[str, Any]]]:
+    """The re-scored indicator rows by subject (subjects in table order)."""
+    return ctx.memo("scoring.indicators.by_subject", lambda: _group(_ind_rows(ctx)))
 
 
 def _ind_of(ctx: Context, subject: str) -> list[dict[str, Any]]:
-    grouped = ctx.memo("scoring.indicators.by_subject", lambda: _group(_ind_rows(ctx)))
-    return grouped.get(subject, [])
+    return _ind_groups(ctx).get(subject, [])
 
 
 def _fund_of(ctx: Context, subject: str) -> list[dict[str, Any]]:
@@ -1148,11 +1271,13 @@ def qualitative_out_of_band(ctx: Context) -> Iterator[Finding]:
       title="定性指标得分与政策档次系数不同")  # fmt: skip
 def qualitative_factor(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
-    for subject in dict.fromkeys(r["subject"] for r in _ind_rows(ctx)):
+    in_band: dict[str, list[dict[str, Any]]] = {}  # qualitative rows scored within their band
+    for r in _ind_rows(ctx):
+        if r["kind"] == QUAL and r["in_band"] is True:
+            in_band.setdefault(r["subject"], []).append(r)
+    for subject in _ind_groups(ctx):  # subjects in table order
         hits = []
-        for r in _ind_of(ctx, subject):
-            if r["kind"] != QUAL or r["in_band"] is not True:
-                continue
+        for r in in_band.get(subject, []):
             factor = cfg.factor(r["band_key"])
             cands = [_score_variant(m, factor * r["weight"]) for m in cfg.score_rounding]
             if min(abs(c - r["score_published"]) for c in cands) > cfg.tolerance + _EPS:
@@ -1326,7 +1451,7 @@ def default_split(ctx: Context) -> Iterator[Finding]:
             other[money_key] = money
         i_rows = _ind_of(ctx, subject)
         for r in i_rows:
-            level = _SPACES.sub("", r["level1"])
+            level = _compact(r["level1"])
             key = cfg.cost_counts_as if level == "成本指标" else level
             if key in sums and key != money_key:
                 sums[key] += r["weight"] or 0.0
@@ -1384,6 +1509,7 @@ def over_achievement(ctx: Context) -> Iterator[Finding]:
         )
 
 
+@lru_cache(maxsize=1 << 16)
 def _compact(text: str) -> str:
     return _SPACES.sub("", text)
 
@@ -1422,13 +1548,14 @@ def copied_actual(ctx: Context) -> Iterator[Finding]:
       title="得分低于分值但未说明偏差原因")  # fmt: skip
 def missing_cause(ctx: Context) -> Iterator[Finding]:
     cfg = _policy(ctx)
+    limit = cfg.over_cause_threshold * 100
     for r in _ind_rows(ctx):
         if r["reason"] or not r["weight"]:
             continue
         w = r["weight"]
-        scores = [s for s in (r["score_published"], r["score"]) if s is not None]
+        pub, rec = r["score_published"], r["score"]
+        low = pub if rec is None else rec if pub is None else min(pub, rec)
         exempt = r["kind"] == QUAL and r["band_key"] == "achieved"
-        low = min(scores) if scores else None
         if (
             r["kind"] in (QUANT, QUAL)
             and not exempt
@@ -1436,7 +1563,6 @@ def missing_cause(ctx: Context) -> Iterator[Finding]:
             and 1 - low / w > _EPS
             and 1 - low / w >= cfg.cause_shortfall_tolerance - _EPS
         ):
-            pub, rec = r["score_published"], r["score"]
             if pub is not None and pub <= low + _EPS:
                 detail = f"公布得分{_n(pub)}低于分值{_n(w)}"
             else:
@@ -1459,7 +1585,6 @@ def missing_cause(ctx: Context) -> Iterator[Finding]:
                 sources=_ind_sources(ctx, r, "score", "weight", "reason"),
             )
             continue
-        limit = cfg.over_cause_threshold * 100
         if (
             r["kind"] == QUANT
             and r["op"] in ("≥", ">", "=")
@@ -1602,6 +1727,8 @@ def published_completion(ctx: Context) -> Iterator[Finding]:
         published = r["completion_published_pct"]
         if r["kind"] != QUANT or published is None or r["completion"] is None:
             continue
+        if abs(published - r["completion"]) <= cfg.completion_tolerance + _EPS:
+            continue  # the first accepted convention (cheap, and the common case)
         accepted = _accepted_completions(r)
         if min(abs(published - a) for a in accepted) <= cfg.completion_tolerance + _EPS:
             continue
