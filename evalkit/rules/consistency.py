@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import pandas as pd
 
@@ -138,9 +138,13 @@ def _adjusted(texts: list[object], policy: Policy) -> str | None:
 # ----------------------------------------------------------------------------------------
 # money cross-check
 # ----------------------------------------------------------------------------------------
-class _Money(NamedTuple):
-    """One source's value of a money figure (a named tuple: every subject has several, and
-    a frozen dataclass costs several times more to create; the repr is the same)."""
+@dataclass(frozen=True, slots=True)
+class _Money:
+    """One source's value of a money figure.
+
+    Not a named tuple: the rows of :func:`money_crosscheck` keep these in ``_entries``, and
+    pandas would display a tuple subclass as a bare tuple in the stage notebooks.
+    """
 
     source: str  # 项目清单 / 监控资金 / 自评资金 / 部门信息
     value: float
