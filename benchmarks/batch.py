@@ -16,7 +16,10 @@ a work folder and evaluates the same departments
     HTML copies, findings, report HTML and PDF, manifests and the county index;
 (c) **floor** — ``load_workbook`` + ``check`` in this process (the computation alone);
 
-then times one department's evaluation (load, check) at ``--sizes`` projects. Wall times
+then re-runs (b) the way a consultant does after a correction, without ``--force``: once
+with nothing changed (every department skipped on its cache key) and once after one
+department's workbook was corrected (one 自评指标 得分 changed, so only that department is
+evaluated again); then times one department's evaluation (load, check) at ``--sizes`` projects. Wall times
 are per department (the baseline may run on an evenly spread sample, ``--baseline K``,
 to keep the run short; it is then reported per department of the sample). Peak memory is
 the largest sum of resident memory over the process tree (evalkit, its workers, their
@@ -147,6 +150,14 @@ def baseline_department(params: Path, out: Path) -> Measured:
     return Measured(time.perf_counter() - start, peak)
 
 
+def yaml_load(path: Path) -> dict[str, object]:
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), path
+    return data
+
+
 def floor(params_files: Sequence[Path]) -> tuple[list[float], list[float], float]:
     """(c): load + check in this process, per department."""
     import yaml
@@ -194,6 +205,24 @@ def scaling(sizes: Sequence[int], work: Path, repeat: int) -> list[tuple[int, in
             checks.append(t2 - t1)
         rows.append((n, n, statistics.median(loads), statistics.median(checks)))
     return rows
+
+
+def correct_one(workbook: Path) -> None:
+    """Simulate a corrected workbook: the first 得分 of 《自评指标》 goes down by one point."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["自评指标"]
+    header = [c.value for c in ws[1]]
+    col = header.index("得分") + 1
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row=row, column=col)
+        if isinstance(cell.value, int | float) and cell.value >= 1:
+            cell.value = cell.value - 1
+            break
+    else:
+        raise SystemExit(f"{workbook}：《自评指标》没有可修改的得分")
+    wb.save(workbook)
 
 
 def machine() -> str:
@@ -252,18 +281,17 @@ def main(argv: list[str] | None = None) -> int:
     floor_dept = statistics.mean(a + b for a, b in zip(loads, checks, strict=True))
 
     # (b) evalkit batch
-    b = run_measured(
-        [
-            str(BIN / "evalkit"),
-            "batch",
-            str(work / "county" / "params"),
-            "--jobs",
-            str(args.jobs),
-            "--force",
-            "--outputs",
-            str(work / "out-b"),
-        ]
-    )
+    b_cmd = [
+        str(BIN / "evalkit"),
+        "batch",
+        str(work / "county" / "params"),
+        "--jobs",
+        str(args.jobs),
+        "--force",
+        "--outputs",
+        str(work / "out-b"),
+    ]
+    b = run_measured(b_cmd)
     b_dept = b.wall / n
     index = work / "out-b" / "2024" / "index.html"
     if not index.is_file():
@@ -271,6 +299,14 @@ def main(argv: list[str] | None = None) -> int:
     pdfs = list((work / "out-b").glob("2024/*/*/report.pdf"))
     if len(pdfs) != n:
         raise SystemExit(f"evalkit batch 只生成了 {len(pdfs)}/{n} 份 PDF")
+
+    # (b) again, as after a correction: nothing changed, then one department corrected
+    batch_again = [str(a) for a in b_cmd if a != "--force"]
+    unchanged = run_measured(batch_again)
+    corrected_params = params[len(params) // 2]
+    corrected_book = Path(yaml_load(corrected_params)["workbook"])
+    correct_one(corrected_book)
+    corrected = run_measured(batch_again)
 
     # (a) baseline on an evenly spread sample
     k = n if args.baseline is None else args.baseline
@@ -303,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"(b) 总墙钟 {b.wall:.1f} 秒；(c) 载入中位数 {statistics.median(loads):.3f} 秒、"
         f"检查中位数 {statistics.median(checks):.3f} 秒"
+    )
+    print(
+        f"(b) 再次运行、无改动（全部按缓存键跳过）：{unchanged.wall:.1f} 秒，"
+        f"峰值 {unchanged.peak_mb:.0f} MB；一个部门（{corrected_params.stem}）更正底稿后再次运行："
+        f"{corrected.wall:.1f} 秒，峰值 {corrected.peak_mb:.0f} MB"
     )
     if a_times:
         print(
