@@ -183,14 +183,25 @@ def _render_with_timer(html_path: Path, pdf_path: Path, timeout: float) -> None:
     except (ImportError, OSError) as exc:
         raise _pango_missing(f"{type(exc).__name__}: {exc}") from None
 
+    armed = [True]
+
     def expire(signum: int, frame: Any) -> None:
-        raise _Expired
+        if armed[0]:
+            # An exception raised where Python ignores it (a gc callback, a __del__) would
+            # be lost and the render would run on: fire again shortly, until one lands.
+            signal.setitimer(signal.ITIMER_REAL, _RETRY)
+            raise _Expired
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, max(timeout, 0.001))
     try:
-        _render(html_path, pdf_path)
+        try:
+            _render(html_path, pdf_path)
+        finally:
+            armed[0] = False  # from here on the handler never raises
+            signal.setitimer(signal.ITIMER_REAL, 0)
     except _Expired:
+        armed[0] = False
         raise _timeout_error(html_path, timeout) from None
     except PdfError:
         raise
@@ -200,6 +211,10 @@ def _render_with_timer(html_path: Path, pdf_path: Path, timeout: float) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
         _release_memory()
+
+
+#: Seconds between repeated timer signals once the timeout has passed.
+_RETRY = 0.05
 
 
 def _release_memory() -> None:

@@ -664,17 +664,52 @@ def test_pdf_timeout_is_a_clear_error_and_leaves_no_file(tmp_path: Path, isolate
 
 
 @needs_pdf_engine
+def test_pdf_timeout_survives_a_swallowed_timer_signal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first timer signals land in a gc callback, where Python ignores the exception
+    # they raise; the timer must keep firing until one interrupts the render.
+    import gc
+    import time
+
+    html = tmp_path / "r.html"
+    body = "".join(f"<p>第{i}段：中文内容</p>" for i in range(3000))
+    html.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
+    swallowed: list[str] = []
+    monkeypatch.setattr(
+        "sys.unraisablehook", lambda u: swallowed.append(type(u.exc_value).__name__)
+    )
+    slept = [False]
+
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and not slept[0]:
+            slept[0] = True
+            time.sleep(0.3)  # the 0.05 s timer fires here, more than once
+
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(pdf.PdfTimeoutError, match="超时"):
+            pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, isolate=False)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert slept[0] and "_Expired" in swallowed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+
+@needs_pdf_engine
 def test_pdf_in_process_and_child_process_render_the_same_text(tmp_path: Path) -> None:
     html = tmp_path / "r.html"
     html.write_text(
-        '<html><body style="font-family: \'Noto Sans CJK SC\'"><h1>评估报告</h1>'
+        "<html><body style=\"font-family: 'Noto Sans CJK SC'\"><h1>评估报告</h1>"
         "<p>绩效目标管理</p></body></html>",
         encoding="utf-8",
     )
     a = pdf.html_to_pdf(html, tmp_path / "a.pdf", isolate=False)
     b = pdf.html_to_pdf(html, tmp_path / "b.pdf", isolate=True)
     text = [
-        subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True, check=True).stdout
+        subprocess.run(
+            ["pdftotext", str(p), "-"], capture_output=True, text=True, check=True
+        ).stdout
         for p in (a, b)
     ]
     assert "评估报告" in text[0] and text[0] == text[1]
