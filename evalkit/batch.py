@@ -5,7 +5,9 @@ worker *process*; kernels use the IPC transport (no port collisions). Worker pro
 live for the whole batch: imports are paid once per worker, and each worker keeps one
 kernel, cleaned between notebooks (:mod:`evalkit.engine`). Every future's
 result is collected, so no failure vanishes. A department whose cache key matches its
-latest successful run is skipped unless ``force``.
+latest successful run is skipped unless ``force`` (decided in the parent: a re-run after
+one correction starts workers for the changed departments only). The others are evaluated
+largest workbook first, so that a large department does not run alone at the end.
 """
 
 from __future__ import annotations
@@ -115,14 +117,7 @@ def _run_one(
         if not force:
             current = _is_current(params, Path(outputs), nb_dir)
             if current is not None:
-                return DeptOutcome(
-                    source,
-                    params.dept_id,
-                    params.year,
-                    "skipped",
-                    str(current),
-                    "输入、笔记本、政策口径与版本均未变化",
-                )
+                return _skipped(source, params, current)
         archive.remove_stale_tmp(Path(outputs) / str(params.year) / params.dept_id)
         result = run_department(
             params, outputs=Path(outputs), notebooks=nb_dir, warm_kernel=warm_kernel
@@ -137,6 +132,39 @@ def _run_one(
     return DeptOutcome(
         source, params.dept_id, params.year, result.status, str(result.run_dir), result.error
     )
+
+
+def _skipped(source: str, params: RunParams, current: Path) -> DeptOutcome:
+    return DeptOutcome(
+        source,
+        params.dept_id,
+        params.year,
+        "skipped",
+        str(current),
+        "输入、笔记本、政策口径与版本均未变化",
+    )
+
+
+def _triage(
+    source: str, outputs: Path, notebooks: Path | None, force: bool
+) -> tuple[DeptOutcome | None, int]:
+    """In the parent: the ``skipped`` outcome of a department whose latest run is current
+    (else None), and the size of its workbook in bytes (the order of evaluation).
+
+    Anything that goes wrong here (unreadable params, missing workbook) is left to the
+    worker, which reports it as that department's outcome.
+    """
+    try:
+        params = (
+            load_params(source)
+            if source.endswith((".yaml", ".yml"))
+            else _params_from_workbook(source)
+        )
+        size = Path(params.workbook).stat().st_size
+        current = None if force else _is_current(params, outputs, notebooks)
+    except Exception:
+        return None, 0
+    return (None if current is None else _skipped(source, params, current)), size
 
 
 def _params_from_workbook(source: str) -> RunParams:
@@ -166,30 +194,45 @@ def run_batch(
     if not files:
         return result
     bar = _progress(len(files), progress)
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-        futures: dict[Future[DeptOutcome], Path] = {
-            pool.submit(
-                _run_one,
-                str(f),
-                str(outputs),
-                str(notebooks) if notebooks else None,
-                force,
-                warm_kernel,
-            ): f
-            for f in files
-        }
-        for fut in as_completed(futures):
-            try:
-                outcome = fut.result()
-            except Exception as exc:  # a worker process died (killed, out of memory...)
-                outcome = DeptOutcome(
-                    str(futures[fut]), None, None, "failed", None, f"工作进程异常退出：{exc}"
-                )
-            result.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
-            bar(outcome)
+
+    def collect(outcome: DeptOutcome) -> None:
+        result.outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+        bar(outcome)
+
+    # What is current is skipped here, without starting a worker; the rest is evaluated
+    # largest workbook first, so that no large department is left running alone at the end.
+    todo: list[tuple[int, Path]] = []
+    for f in files:
+        skipped, size = _triage(str(f), outputs, notebooks, force)
+        if skipped is not None:
+            collect(skipped)
+        else:
+            todo.append((size, f))
+    todo.sort(key=lambda t: -t[0])
+    if todo:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
+            futures: dict[Future[DeptOutcome], Path] = {
+                pool.submit(
+                    _run_one,
+                    str(f),
+                    str(outputs),
+                    str(notebooks) if notebooks else None,
+                    force,
+                    warm_kernel,
+                ): f
+                for _, f in todo
+            }
+            for fut in as_completed(futures):
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # a worker process died (killed, out of memory...)
+                    outcome = DeptOutcome(
+                        str(futures[fut]), None, None, "failed", None, f"工作进程异常退出：{exc}"
+                    )
+                collect(outcome)
     result.outcomes.sort(key=lambda o: o.source)
     years = {o.year for o in result.outcomes if o.year is not None}
     for year in sorted(years):

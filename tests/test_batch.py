@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import Future
 from pathlib import Path
+from typing import ClassVar
 
+import pytest
 from conftest import write_notebook
 
-from evalkit import archive
-from evalkit.batch import run_batch
+from evalkit import archive, batch
+from evalkit.batch import DeptOutcome, run_batch
 from evalkit.records import write_workbook
 from evalkit.testing import clean_records
 
@@ -154,3 +157,72 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
         if d.is_dir()
         for p in d.iterdir()
     )
+
+
+class _RecordingPool:
+    """Stands in for the process pool: records what is submitted, in order."""
+
+    submitted: ClassVar[list[str]] = []
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        type(self).submitted = []
+
+    def __enter__(self) -> _RecordingPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def submit(self, fn: object, source: str, *args: object) -> Future[DeptOutcome]:
+        type(self).submitted.append(Path(source).stem)
+        fut: Future[DeptOutcome] = Future()
+        fut.set_result(DeptOutcome(source, Path(source).stem, 2024, "ok", None, None))
+        return fut
+
+
+def test_batch_evaluates_the_largest_workbooks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    for name, size in (("small", 10), ("large", 3000), ("medium", 500)):
+        book = tmp_path / f"{name}.xlsx"
+        book.write_bytes(b"x" * size)
+        (params / f"{name}.yaml").write_text(
+            json.dumps({"workbook": str(book), "dept_id": name, "year": 2024}), encoding="utf-8"
+        )
+    (params / "broken.yaml").write_text("workbook: [", encoding="utf-8")  # left to the worker
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", _RecordingPool)
+    monkeypatch.setattr(batch, "write_index", lambda year_dir: None)
+    result = run_batch([params], outputs=tmp_path / "out", jobs=2, progress=False)
+    assert _RecordingPool.submitted == ["large", "medium", "small", "broken"]
+    assert [Path(o.source).stem for o in result.outcomes] == ["broken", "large", "medium", "small"]
+
+
+def test_batch_with_nothing_to_do_starts_no_worker(
+    tmp_path: Path, mini_notebooks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for d in ("dept-a", "dept-b"):
+        _dept(tmp_path, d)
+    out = tmp_path / "outputs"
+    first = run_batch(
+        [tmp_path / "params"], outputs=out, jobs=2, notebooks=mini_notebooks, progress=False
+    )
+    assert [o.status for o in first.outcomes] == ["ok", "ok"], first.summary()
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker pool was started for current departments")
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", no_pool)
+    seen: list[str] = []
+    again = run_batch(
+        [tmp_path / "params"],
+        outputs=out,
+        jobs=2,
+        notebooks=mini_notebooks,
+        progress=False,
+        on_outcome=lambda o: seen.append(o.status),
+    )
+    assert [o.status for o in again.outcomes] == seen == ["skipped", "skipped"]
+    assert all(o.run_dir and Path(o.run_dir).is_dir() for o in again.outcomes)
+    assert (out / "2024" / "index.html").is_file()
