@@ -51,16 +51,24 @@ BIN = Path(sys.executable).parent
 @dataclass
 class Measured:
     wall: float
-    peak_mb: float
+    peak_mb: float  # largest RSS sum over the process tree
+    peak_pss_mb: float = 0.0  # largest PSS sum (shared pages counted once)
 
 
 class TreeMemory:
-    """Samples the resident memory of a process and all its descendants."""
+    """Samples the memory of a process and all its descendants.
+
+    Two sums: resident memory (RSS, what ``top`` shows per process: pages shared between
+    processes — libraries, a forked child's inherited heap — count once per process) and
+    proportional set size (PSS: each shared page divided among the processes sharing it,
+    so the sum is the memory the tree really occupies).
+    """
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -70,15 +78,18 @@ class TreeMemory:
         except psutil.NoSuchProcess:
             return
         while not self._stop.is_set():
-            total = 0
+            rss = pss = 0
             try:
                 procs = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 break
             for proc in procs:
                 with contextlib.suppress(psutil.Error):
-                    total += proc.memory_info().rss
-            self.peak = max(self.peak, total)
+                    rss += proc.memory_info().rss
+                with contextlib.suppress(psutil.Error, AttributeError):
+                    pss += proc.memory_full_info().pss
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
@@ -92,6 +103,10 @@ class TreeMemory:
     @property
     def peak_mb(self) -> float:
         return self.peak / 2**20
+
+    @property
+    def peak_pss_mb(self) -> float:
+        return self.peak_pss / 2**20
 
 
 def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, quiet: bool = True) -> Measured:
@@ -107,7 +122,7 @@ def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, quiet: bool = T
         _, err = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"命令失败（退出码 {proc.returncode}）：{' '.join(cmd)}\n{err[-2000:]}")
-    return Measured(time.perf_counter() - start, mem.peak_mb)
+    return Measured(time.perf_counter() - start, mem.peak_mb, mem.peak_pss_mb)
 
 
 def stage_notebooks() -> list[Path]:
@@ -118,7 +133,7 @@ def baseline_department(params: Path, out: Path) -> Measured:
     """(a) for one department: papermill CLI per stage, nbconvert CLI per executed notebook."""
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    peak = 0.0
+    peak = peak_pss = 0.0
     executed = []
     for nb in stage_notebooks():
         target = out / nb.name
@@ -139,15 +154,15 @@ def baseline_department(params: Path, out: Path) -> Measured:
                 "--no-progress-bar",
             ]
         )
-        peak = max(peak, m.peak_mb)
+        peak, peak_pss = max(peak, m.peak_mb), max(peak_pss, m.peak_pss_mb)
         executed.append(target)
     for nb in executed:
         m = run_measured([str(BIN / "jupyter"), "nbconvert", "--to", "html", str(nb)])
-        peak = max(peak, m.peak_mb)
+        peak, peak_pss = max(peak, m.peak_mb), max(peak_pss, m.peak_pss_mb)
     for name in ("report.html", "report.pdf"):
         if not (out / name).is_file():
             raise SystemExit(f"基线没有生成 {name}：{out}")
-    return Measured(time.perf_counter() - start, peak)
+    return Measured(time.perf_counter() - start, peak, peak_pss)
 
 
 def yaml_load(path: Path) -> dict[str, object]:
@@ -311,29 +326,31 @@ def main(argv: list[str] | None = None) -> int:
     # (a) baseline on an evenly spread sample
     k = n if args.baseline is None else args.baseline
     a_times: list[float] = []
-    a_peak = 0.0
+    a_peak = a_peak_pss = 0.0
     for p in spread(params, k) if k else []:
         m = baseline_department(p, work / "out-a" / p.stem)
         a_times.append(m.wall)
-        a_peak = max(a_peak, m.peak_mb)
+        a_peak, a_peak_pss = max(a_peak, m.peak_mb), max(a_peak_pss, m.peak_pss_mb)
         print(f"  基线 {p.stem}：{m.wall:.1f} 秒")
 
     print()
-    print("| 方式 | 部门数 | 每部门墙钟 s | 相对 (b) | 峰值内存 MB |")
-    print("|---|---:|---:|---:|---:|")
+    print(
+        "| 方式 | 部门数 | 每部门墙钟 s | 相对 (b) | 峰值内存 MB（RSS 合计） | 峰值内存 MB（PSS 合计） |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     if a_times:
         a_dept = statistics.mean(a_times)
         print(
             f"| (a) papermill + nbconvert 命令，逐个执行 | {len(a_times)} | {a_dept:.2f} "
-            f"| {a_dept / b_dept:.1f}× | {a_peak:.0f} |"
+            f"| {a_dept / b_dept:.1f}× | {a_peak:.0f} | {a_peak_pss:.0f} |"
         )
     print(
         f"| (b) evalkit batch --jobs {args.jobs}（全部产出，含 PDF） | {n} | {b_dept:.2f} "
-        f"| 1.0× | {b.peak_mb:.0f} |"
+        f"| 1.0× | {b.peak_mb:.0f} | {b.peak_pss_mb:.0f} |"
     )
     print(
         f"| (c) 进程内 load_workbook + check | {n} | {floor_dept:.3f} "
-        f"| {floor_dept / b_dept:.3f}× | {floor_rss:.0f} |"
+        f"| {floor_dept / b_dept:.3f}× | {floor_rss:.0f} | — |"
     )
     print()
     print(
@@ -343,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"(b) 再次运行、无改动（全部按缓存键跳过）：{unchanged.wall:.1f} 秒，"
         f"峰值 {unchanged.peak_mb:.0f} MB；一个部门（{corrected_params.stem}）更正底稿后再次运行："
-        f"{corrected.wall:.1f} 秒，峰值 {corrected.peak_mb:.0f} MB"
+        f"{corrected.wall:.1f} 秒，峰值 {corrected.peak_mb:.0f} MB（PSS {corrected.peak_pss_mb:.0f}）"
     )
     if a_times:
         print(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import os
 import re
 import shutil
 import signal
@@ -652,14 +653,14 @@ def test_pdf_missing_engine_is_a_clear_error(
 
 
 @needs_pdf_engine
-@pytest.mark.parametrize("isolate", [True, False], ids=["child-process", "in-process"])
-def test_pdf_timeout_is_a_clear_error_and_leaves_no_file(tmp_path: Path, isolate: bool) -> None:
+@pytest.mark.parametrize("mode", ["fork", "process", "inline"])
+def test_pdf_timeout_is_a_clear_error_and_leaves_no_file(tmp_path: Path, mode: pdf.Mode) -> None:
     html = tmp_path / "r.html"
     # long enough that even a warm in-process WeasyPrint needs more than the timeout
     body = "".join(f"<p>第{i}段：中文内容</p>" for i in range(3000))
     html.write_text(f"<html><body>{body}</body></html>", encoding="utf-8")
     with pytest.raises(pdf.PdfTimeoutError, match="超时"):
-        pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, isolate=isolate)
+        pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, mode=mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
 
 
@@ -689,7 +690,7 @@ def test_pdf_timeout_survives_a_swallowed_timer_signal(
     gc.callbacks.append(slow_callback)
     try:
         with pytest.raises(pdf.PdfTimeoutError, match="超时"):
-            pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, isolate=False)
+            pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=0.05, mode="inline")
     finally:
         gc.callbacks.remove(slow_callback)
     assert slept[0] and "_Expired" in swallowed
@@ -704,13 +705,69 @@ def test_pdf_in_process_and_child_process_render_the_same_text(tmp_path: Path) -
         "<p>绩效目标管理</p></body></html>",
         encoding="utf-8",
     )
-    a = pdf.html_to_pdf(html, tmp_path / "a.pdf", isolate=False)
-    b = pdf.html_to_pdf(html, tmp_path / "b.pdf", isolate=True)
+    made = [
+        pdf.html_to_pdf(html, tmp_path / f"{mode}.pdf", mode=mode)
+        for mode in ("fork", "process", "inline")
+    ]
     text = [
         subprocess.run(
             ["pdftotext", str(p), "-"], capture_output=True, text=True, check=True
         ).stdout
-        for p in (a, b)
+        for p in made
     ]
-    assert "评估报告" in text[0] and text[0] == text[1]
+    assert "评估报告" in text[0] and text[0] == text[1] == text[2]
+
+
+def _fake_engine(monkeypatch: pytest.MonkeyPatch, render: Any) -> None:
+    monkeypatch.setattr(pdf, "cjk_families", lambda: [pdf.REQUIRED_FONT])
+    monkeypatch.setattr(pdf, "_import_engine", lambda: None)
+    monkeypatch.setattr(pdf, "_render", render)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize(("mode", "elsewhere"), [("fork", True), ("inline", False)])
+def test_pdf_fork_mode_lays_out_in_another_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: pdf.Mode, elsewhere: bool
+) -> None:
+    # a forked child does the layout, so none of its memory stays in a warm kernel
+    html = tmp_path / "r.html"
+    html.write_text("<html><body>中文</body></html>", encoding="utf-8")
+    _fake_engine(monkeypatch, lambda h, p: p.write_text(str(os.getpid()), encoding="utf-8"))
+    made = pdf.html_to_pdf(html, tmp_path / "r.pdf", mode=mode)
+    assert (made.read_text(encoding="utf-8") != str(os.getpid())) is elsewhere
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pdf_fork_mode_reports_the_childs_error_and_kills_it_on_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    html = tmp_path / "r.html"
+    html.write_text("<html><body>中文</body></html>", encoding="utf-8")
+
+    def broken(h: Path, p: Path) -> None:
+        p.write_bytes(b"%PDF-half")
+        raise ValueError("排版失败的原因")
+
+    _fake_engine(monkeypatch, broken)
+    with pytest.raises(pdf.PdfError, match="ValueError: 排版失败的原因"):
+        pdf.html_to_pdf(html, tmp_path / "r.pdf", mode="fork")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
+
+    pid_file = tmp_path / "child.pid"
+
+    def stuck(h: Path, p: Path) -> None:
+        pid_file.write_text(str(os.getpid()), encoding="utf-8")
+        time.sleep(60)
+
+    _fake_engine(monkeypatch, stuck)
+    started = time.monotonic()
+    with pytest.raises(pdf.PdfTimeoutError, match="超时"):
+        pdf.html_to_pdf(html, tmp_path / "r.pdf", timeout=1.0, mode="fork")
+    assert time.monotonic() - started < 10
+    child = int(pid_file.read_text(encoding="utf-8"))
+    with pytest.raises(ProcessLookupError):  # killed and reaped: no such process left
+        os.kill(child, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pid", "r.html"]
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)  # timer handler restored
