@@ -178,6 +178,25 @@ def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> N
                 ("对象", "金额项目", "参照值", "不一致来源", "_entries"),
             ),
             (
+                consistency._derived_rows(dept, pol, mismatched_only=True),
+                [
+                    r
+                    for r in consistency._derived_rows(dept, pol)
+                    if r["类别"] != "成本" or r["一致"] is False
+                ],
+                (
+                    "对象",
+                    "指标",
+                    "类别",
+                    "公布值",
+                    "计算值",
+                    "计算公式",
+                    "一致",
+                    "_row",
+                    "_sources",
+                ),
+            ),
+            (
                 relevance._macro_rows(dept, pol, selected, problems_only=True),
                 [r for r in relevance._macro_rows(dept, pol, selected) if r["是否问题"]],
                 ("对象", "类型", "行号", "内容", "宏观用语", "_hits"),

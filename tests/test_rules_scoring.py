@@ -834,3 +834,13 @@ def test_matching_candidate_is_the_closest_accepted_candidate(variant: str) -> N
                         published, share, weight, cfg, published_share=published_share
                     )
                     assert got == expected, (share, weight, published, published_share)
+
+
+def test_indicator_rows_share_scoring_without_changing_a_row() -> None:
+    """``_indicator_rows`` remembers the scoring of each parsed target and actual; every row
+    is what scoring that row alone gives."""
+    cfg = scoring.ScoringPolicy.from_policy(load_policy())
+    for dept in (make_department(), make_department(inject(FAULTS[0]))):
+        rows = scoring._indicator_rows(dept, cfg)
+        alone = [scoring._indicator_record(r, cfg) for r in dept.records("selfeval_indicators")]
+        assert rows == alone

@@ -577,6 +577,15 @@ def _score_quantitative(
     return _Quant(t / a, completion, method, f"{_n(t)}/{_n(a)}（超过目标）{no_op}", "", t, a)
 
 
+class _Scored(NamedTuple):
+    """:func:`_score_quantitative` of a target and an actual, with its rounded numbers."""
+
+    quant: _Quant
+    target_number: float | None
+    actual_number: float | None
+    completion: float | None
+
+
 #: The text cells of a 自评指标 row copied into its re-scored row.
 _ROW_TEXTS: tuple[str, ...] = ("level1", "level2", "level3", "target", "actual", "unit", "reason")
 
@@ -590,12 +599,15 @@ def _indicator_record(
     row: Mapping[str, Any],
     cfg: ScoringPolicy,
     known: dict[tuple[Any, ...], dict[str, Any]] | None = None,
+    quant: dict[tuple[int, int], _Scored] | None = None,
 ) -> dict[str, Any]:
     """One row of :func:`rescore_indicators`.
 
     ``known`` remembers the rows already scored by the scoring inputs (parsed target and
     actual, weight, published score and completion): a row with the same inputs is a copy
-    of that row with its own cells (subject, row, names, texts) filled in.
+    of that row with its own cells (subject, row, names, texts) filled in. ``quant``
+    remembers the quantitative scoring of each pair of parsed target and actual (see
+    :func:`_score_indicator`).
     """
     target: IndicatorValue = row["target_parsed"]
     actual: IndicatorValue = row["actual_parsed"]
@@ -614,7 +626,7 @@ def _indicator_record(
             rec["_row"] = int(row["_row"])
             rec.update(zip(_ROW_TEXTS, _texts(row, _ROW_TEXTS), strict=True))
             return rec
-    rec = _score_indicator(row, target, actual, weight, published, completion_text, cfg)
+    rec = _score_indicator(row, target, actual, weight, published, completion_text, cfg, quant)
     if key is not None and known is not None:
         known[key] = rec
     return rec
@@ -628,7 +640,15 @@ def _score_indicator(
     published: float | None,
     completion_text: str,
     cfg: ScoringPolicy,
+    quant: dict[tuple[int, int], _Scored] | None = None,
 ) -> dict[str, Any]:
+    """A re-scored indicator row (see :func:`_indicator_record`).
+
+    ``quant`` remembers :func:`_score_quantitative` (and its rounded numbers) by the ids of
+    the parsed target and actual: the loader shares a parsed value between the cells of the
+    same text and the department keeps them alive, so their ids identify them while the
+    caller's rows are alive.
+    """
     completion_pct = _published_percent(completion_text)
     level1, level2, level3, target_text, actual_text, unit, reason = _texts(row, _ROW_TEXTS)
     rec: dict[str, Any] = {
@@ -678,11 +698,18 @@ def _score_indicator(
         return rec
 
     rec["kind"] = QUANT
-    q = _score_quantitative(target, actual, cfg)
+    pair = (id(target), id(actual))
+    scored = None if quant is None else quant.get(pair)
+    if scored is None:
+        q = _score_quantitative(target, actual, cfg)
+        scored = _Scored(q, _r(q.target_number, 6), _r(q.actual_number, 6), _r(q.completion, 4))
+        if quant is not None:
+            quant[pair] = scored
+    q = scored.quant
     rec["method"] = q.method
-    rec["target_number"] = _r(q.target_number, 6)
-    rec["actual_number"] = _r(q.actual_number, 6)
-    rec["completion"] = _r(q.completion, 4)
+    rec["target_number"] = scored.target_number
+    rec["actual_number"] = scored.actual_number
+    rec["completion"] = scored.completion
     if q.share is None:
         rec["problem"] = q.problem
         return rec
@@ -789,7 +816,8 @@ def rescore_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
 def _indicator_rows(dept: Department, cfg: ScoringPolicy) -> list[dict[str, Any]]:
     """The rows of :func:`rescore_indicators` as dicts (the rules read these)."""
     known: dict[tuple[Any, ...], dict[str, Any]] = {}
-    return [_indicator_record(r, cfg, known) for r in dept.records("selfeval_indicators")]
+    quant: dict[tuple[int, int], _Scored] = {}
+    return [_indicator_record(r, cfg, known, quant) for r in dept.records("selfeval_indicators")]
 
 
 def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
