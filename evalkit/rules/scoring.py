@@ -1117,22 +1117,40 @@ def _total_rows_of(
         s = by_subject.get(subject)
         i_rows = ind_by_subject.get(subject, [])
         f_rows = fnd_by_subject.get(subject, [])
-        parts = [*f_rows, *i_rows]
-        published_sum = _sum([p["score_published"] for p in parts])
+        # one pass over the money rows, then the indicator rows: each sum adds the same
+        # numbers in the same order as ``_sum`` of its column would (from the int 0)
+        published_sum: float = 0
+        weight_sum: float = 0
         recomputed = 0.0
         unscorable = 0
-        for p in parts:
+        budget: float = 0
+        executed: float = 0
+        i_weights: float = 0
+        i_published: float = 0
+        for p in f_rows:
+            if (v := _num(p["budget"])) is not None:
+                budget += v
+            if (v := _num(p["executed"])) is not None:
+                executed += v
+        for i, p in enumerate((*f_rows, *i_rows)):
+            published = _num(p["score_published"])
+            weight = _num(p["weight"])
+            if published is not None:
+                published_sum += published
+            if weight is not None:
+                weight_sum += weight
             value = _num(p["score"])
             if value is None:
                 unscorable += 1
-                value = _num(p["score_published"]) or 0.0
+                value = published or 0.0
             recomputed += value
-        weight_sum = _sum([p["weight"] for p in parts])
+            if i >= len(f_rows):
+                if weight is not None:
+                    i_weights += weight
+                if published is not None:
+                    i_published += published
         total = _num(s.get("total")) if s is not None else None
         sub_sum = _sum(sub_scores.get(subject, []))
-        budget = _sum([r["budget"] for r in f_rows])
-        executed = _sum([r["executed"] for r in f_rows])
-        i_weights = _sum([r["weight"] for r in i_rows])
         notes = []
         if unscorable:
             notes.append(f"{unscorable}行无法重算，按公布得分计入重算总分")
@@ -1156,11 +1174,7 @@ def _total_rows_of(
                 "grade_of_published_total": cfg.grade(total),
                 "grade_of_recomputed_total": cfg.grade(recomputed),
                 "execution_rate": _r(executed / budget * 100, 4) if budget > 0 else None,
-                "indicator_share": _r(
-                    _sum([r["score_published"] for r in i_rows]) / i_weights * 100, 4
-                )
-                if i_weights > 0
-                else None,
+                "indicator_share": _r(i_published / i_weights * 100, 4) if i_weights > 0 else None,
                 "note": "；".join(notes),
             }
         )
