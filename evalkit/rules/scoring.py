@@ -1559,8 +1559,18 @@ def _compact(text: str) -> str:
 @rule("SC010", family=FAMILY, severity="warning", dimension=DIMENSION, section=SECTION,
       title="实际完成值照抄目标值")  # fmt: skip
 def copied_actual(ctx: Context) -> Iterator[Finding]:
+    compacted: dict[str, str] = {}  # text -> _compact(_text(text)): the texts recur
+
+    def compact_cell(value: Any) -> str:
+        if value.__class__ is not str:  # a blank or a number: not remembered
+            return _compact(_text(value))
+        out = compacted.get(value)
+        if out is None:
+            out = compacted[value] = _compact(_text(value))
+        return out
+
     for r in ctx.dept.records("selfeval_indicators"):
-        target, actual = _compact(_text(r.get("target"))), _compact(_text(r.get("actual")))
+        target, actual = compact_cell(r.get("target")), compact_cell(r.get("actual"))
         if not actual or actual != target:
             continue
         parsed: IndicatorValue = r["target_parsed"]
