@@ -844,3 +844,18 @@ def test_indicator_rows_share_scoring_without_changing_a_row() -> None:
         rows = scoring._indicator_rows(dept, cfg)
         alone = [scoring._indicator_record(r, cfg) for r in dept.records("selfeval_indicators")]
         assert rows == alone
+
+
+def test_rounding_and_number_text_memos_give_the_plain_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scoring, "_MEMO_SIZE", 4)  # the memos are emptied when full
+    for _ in range(2):  # computed, then remembered
+        for x in (0.123456789, 2.5, -0.0, 7, 1e7, 12.3456789):
+            for digits in (2, 4, 6):
+                got = scoring._r(x, digits)
+                assert got == round(x, digits) and type(got) is type(round(x, digits))
+                assert scoring._n(x, digits) == scoring._n_text(x, digits)
+    assert scoring._r(None) is None and scoring._n(None) == "—"
+    assert scoring._n(10) == scoring._n(10.0) == "10"
+    assert all(len(memo) <= 4 for memo in scoring._ROUNDED.values())

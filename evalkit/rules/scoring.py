@@ -302,13 +302,30 @@ def _n(x: float | None, digits: int = 4) -> str:
     """A number for a formula: up to ``digits`` decimals, no trailing zeros."""
     if x is None:
         return "—"
-    return _n_text(x, digits)
-
-
-@lru_cache(maxsize=1 << 16)
-def _n_text(x: float, digits: int) -> str:
     # weights, targets and scores recur on every row: remember the text (values that compare
     # equal, such as 10 and 10.0 or 0.0 and -0.0, are written alike, so sharing is safe)
+    memo = _N_TEXTS.get(digits)
+    if memo is None:
+        memo = _N_TEXTS[digits] = {}
+    try:
+        return memo[x]
+    except KeyError:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        text = memo[x] = _n_text(x, digits)
+        return text
+    except TypeError:  # an unhashable number: not remembered
+        return _n_text(x, digits)
+
+
+#: Memos of pure number functions, by ``digits`` then by number (a plain dict lookup is
+#: several times cheaper than ``lru_cache``); each is emptied when it reaches _MEMO_SIZE.
+_N_TEXTS: dict[int, dict[float, str]] = {}
+_ROUNDED: dict[int, dict[float, float]] = {}
+_MEMO_SIZE = 1 << 16
+
+
+def _n_text(x: float, digits: int) -> str:
     if abs(x) >= 1e6 and float(x).is_integer():
         return f"{x:.0f}"
     out = f"{x:.{digits}f}".rstrip("0").rstrip(".")
@@ -318,13 +335,18 @@ def _n_text(x: float, digits: int) -> str:
 def _r(x: float | None, digits: int = 4) -> float | None:
     if not x:  # None; and zeros are not remembered (0.0 and -0.0 are equal keys)
         return None if x is None else round(x, digits)
-    return _rounded(x, digits)
-
-
-@lru_cache(maxsize=1 << 16, typed=True)
-def _rounded(x: float, digits: int) -> float:
+    if x.__class__ is not float:  # an int stays an int: only floats are remembered
+        return round(x, digits)
     # ``round`` to decimals is correctly rounded, and slow; the same numbers recur
-    return round(x, digits)
+    memo = _ROUNDED.get(digits)
+    if memo is None:
+        memo = _ROUNDED[digits] = {}
+    out = memo.get(x)
+    if out is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        out = memo[x] = round(x, digits)
+    return out
 
 
 def _round_half_up(x: float, digits: int) -> float:
