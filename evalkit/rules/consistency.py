@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -552,7 +553,8 @@ def _unchanged_subjects(
     matching keys use ``str(subject)``). ``compared`` and ``restated_of`` are the memos of
     :func:`_target_rows` (by ids of parsed values), filled here as there.
     """
-    groups: list[tuple[str, dict[Any, list[dict[str, Any]]]]] = []
+    # (value getter, rows by subject) per table present
+    groups: list[tuple[itemgetter[Any], dict[Any, list[dict[str, Any]]]]] = []
     restating: set[Any] = set()  # subjects with a forecast that restates the target
     for (_label, table, rows), (_, _, column) in zip(read, INDICATOR_TABLES, strict=True):
         if table == "monitor_indicators":
@@ -567,34 +569,46 @@ def _unchanged_subjects(
                     restating.add(r["subject"])
         else:  # every row is read: the department's grouping (same rows, same order)
             grouped = dept.by_subject(table) if rows else {}
-        groups.append((f"{column}_parsed", grouped))
+        groups.append((itemgetter(f"{column}_parsed"), grouped))
     odd = {str(s) for _, g in groups for s in g if type(s) is not str}
+    # pairs of parsed values (by ids) known equal: most subjects repeat the same few pairs,
+    # so a subject is usually settled by one set inclusion per table
+    same_pairs = {pair for pair, why in compared.items() if why is None}
     out: set[str] = set()
     for subject in {s for _, g in groups for s in g}:
         if type(subject) is not str or subject in odd or subject in restating:
             continue
-        present = [(parsed, g[subject]) for parsed, g in groups if subject in g]
-        ref_parsed, ref_rows = present[0]
-        level3s = [r["level3"] for r in ref_rows]
-        if any([r["level3"] for r in rows] != level3s for _, rows in present[1:]):
+        present = [(value_of, g[subject]) for value_of, g in groups if subject in g]
+        ref_of, ref_rows = present[0]
+        level3s = list(map(_LEVEL3, ref_rows))
+        if any(list(map(_LEVEL3, rows)) != level3s for _, rows in present[1:]):
             continue
-        refs = [(r[ref_parsed], id(r[ref_parsed])) for r in ref_rows]
+        refs = list(map(ref_of, ref_rows))
+        ref_ids = list(map(id, refs))
         same = True
-        for parsed, rows in present[1:]:
-            for (ref, ref_id), r in zip(refs, rows, strict=True):
-                value = r[parsed]
-                pair = (ref_id, id(value))
+        for value_of, rows in present[1:]:
+            values = list(map(value_of, rows))
+            if set(zip(ref_ids, map(id, values), strict=True)) <= same_pairs:
+                continue
+            for ref, value in zip(refs, values, strict=True):
+                pair = (id(ref), id(value))
+                if pair in same_pairs:
+                    continue
                 why = compared.get(pair, _UNSEEN)
                 if why is _UNSEEN:
                     why = compared[pair] = compare_values(ref, value)
                 if why is not None:
                     same = False
                     break
+                same_pairs.add(pair)
             if not same:
                 break
         if same:
             out.add(subject)
     return out
+
+
+_LEVEL3 = itemgetter("level3")
 
 
 def _latest_per_subject(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
