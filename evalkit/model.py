@@ -28,23 +28,30 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     columns (pandas' ``str`` included) are boxed to native types exactly as ``to_dict``
     boxes them (``maybe_box_native``), except that a ``str`` needs no boxing.
     """
-    columns = df.columns.tolist()
+    columns = tuple(df.columns.tolist())
     values: list[list[Any]] = []
     for i, dtype in enumerate(df.dtypes.tolist()):
-        col = df.iloc[:, i].tolist()
+        column = df.iloc[:, i]
         boxed = dtype == np.dtype(object) or isinstance(dtype, ExtensionDtype)
         if isinstance(dtype, pd.StringDtype) and dtype.na_value is not pd.NA:
             boxed = False  # str or NaN: nothing to box
+            if dtype.storage == "python":
+                # the stored objects themselves (str, and NaN for a blank), as ``tolist``
+                # gives them, without its per-value pass
+                values.append(column.to_numpy(dtype=object).tolist())
+                continue
+        col = column.tolist()
         if boxed and any(_boxable_type(t) for t in set(map(type, col))):
             col = [maybe_box_native(v) if _boxable(v) else v for v in col]
         values.append(col)
     # each row: a copy of a dict with every key (no resizing), then its values
-    template = dict.fromkeys(columns)
-    out = []
+    copy = dict.fromkeys(columns).copy
+    out: list[dict[str, Any]] = []
+    append = out.append
     for row in zip(*values, strict=True):
-        rec = template.copy()
-        rec.update(zip(columns, row, strict=True))
-        out.append(rec)
+        rec = copy()
+        rec.update(zip(columns, row, strict=False))  # a row has a value per column
+        append(rec)
     return out
 
 

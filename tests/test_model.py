@@ -87,6 +87,22 @@ def test_frame_records_boxes_like_to_dict() -> None:
     assert frame_records(df.iloc[0:0]) == []
 
 
+def test_frame_records_reads_text_columns_as_stored() -> None:
+    """Python-backed text columns are read as their stored objects (str, NaN for a blank);
+    other text dtypes keep the general path."""
+    texts = ["a", None, "", " b "]
+    df = pd.DataFrame(
+        {
+            "nan": pd.array(texts, dtype=pd.StringDtype("python", na_value=np.nan)),
+            "na": pd.array(texts, dtype=pd.StringDtype("python")),
+            "obj": pd.Series(texts, dtype=object),
+        }
+    )
+    got = frame_records(df)
+    _assert_same_records(got, df.to_dict("records"))
+    assert [type(r["nan"]) for r in got] == [str, float, str, str]
+
+
 def test_rows_and_subjects_match_dataframe_filtering(departments: list[Any]) -> None:
     for dept in departments:
         for key, df in dept.tables.items():
@@ -176,6 +192,25 @@ def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> N
                 consistency._money_rows(dept, pol, mismatched_only=True),
                 [r for r in consistency._money_rows(dept, pol) if r["一致"] is False],
                 ("对象", "金额项目", "参照值", "不一致来源", "_entries"),
+            ),
+            (
+                consistency._derived_rows(dept, pol, mismatched_only=True),
+                [
+                    r
+                    for r in consistency._derived_rows(dept, pol)
+                    if r["类别"] != "成本" or r["一致"] is False
+                ],
+                (
+                    "对象",
+                    "指标",
+                    "类别",
+                    "公布值",
+                    "计算值",
+                    "计算公式",
+                    "一致",
+                    "_row",
+                    "_sources",
+                ),
             ),
             (
                 relevance._macro_rows(dept, pol, selected, problems_only=True),

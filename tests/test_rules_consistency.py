@@ -15,6 +15,11 @@ import pytest
 from evalkit.check import check
 from evalkit.policy import load_policy
 from evalkit.rules.consistency import (
+    INDICATOR_TABLES,
+    _latest_per_subject,
+    _money_agrees,
+    _target_rows,
+    _unchanged_subjects,
     compare_values,
     derived_indicators,
     goal_crosscheck,
@@ -196,6 +201,14 @@ def test_xc001_ignores_sub_rows() -> None:
     assert run(records, "XC001").empty
 
 
+def test_money_agrees_tells_the_subjects_without_a_mismatch() -> None:
+    clean, mismatched = make_department(), make_department(fault("money_mismatch"))
+    assert _money_agrees(clean, P1, 1.0) and _money_agrees(clean, DEPT, 1.0)
+    assert not _money_agrees(mismatched, P1, 1.0)
+    assert _money_agrees(mismatched, P1, 10_000.0)  # 210000 vs 200000: within 10000
+    assert _money_agrees(mismatched, "无此项目", 1.0)  # no value at all
+
+
 # ----------------------------------------------------------------------------------------
 # XC002
 # ----------------------------------------------------------------------------------------
@@ -243,6 +256,42 @@ def test_xc002_matches_near_identical_names() -> None:
     )
     f = only(run(records, "XC002"), "XC002")
     assert f["indicator"] == "规划指导企业户数" and "≥25家" in f["published"]
+
+
+def _indicator_rows_read(dept: Any) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    out = []
+    for label, table, _ in INDICATOR_TABLES:
+        rows = dept.records(table)
+        if rows and table == "monitor_indicators":
+            rows = _latest_per_subject(rows)
+        out.append((label, table, rows))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("fault_id", "changed"), [(None, None), ("changed_target", P1), ("changed_target", None)]
+)
+def test_unchanged_subjects_are_those_without_changed_rows(
+    fault_id: str | None, changed: str | None
+) -> None:
+    records = clean_records() if fault_id is None else fault(fault_id)
+    if fault_id is not None and changed is None:  # the same change, written down as approved
+        row_of(records, "自评指标", 对象=P1, 三级指标="培训企业人员人次")["备注"] = "经批复调整"
+    dept = make_department(records)
+    same = _unchanged_subjects(dept, _indicator_rows_read(dept), {}, {})
+    subjects = {DEPT, P1, P2}
+    # a subject with a difference is never left out (even when the difference is approved)
+    assert same == (subjects if fault_id is None else subjects - {P1})
+    assert all(r["对象"] not in same for r in _target_rows(dept, load_policy()) if r["是否变化"])
+
+
+def test_unchanged_subjects_keeps_a_restated_forecast_and_a_renamed_indicator() -> None:
+    records = clean_records()
+    rec = row_of(records, "监控指标", 对象=P2, 三级指标="规划编制费用")
+    rec["全年预计完成情况"] = "≤8万元"
+    row_of(records, "自评指标", 对象=P1, 三级指标="培训企业人员人次")["三级指标"] = "培训人次"
+    dept = make_department(records)
+    assert _unchanged_subjects(dept, _indicator_rows_read(dept), {}, {}) == {DEPT}
 
 
 def test_xc002_silent_when_forecast_is_a_value() -> None:

@@ -834,3 +834,28 @@ def test_matching_candidate_is_the_closest_accepted_candidate(variant: str) -> N
                         published, share, weight, cfg, published_share=published_share
                     )
                     assert got == expected, (share, weight, published, published_share)
+
+
+def test_indicator_rows_share_scoring_without_changing_a_row() -> None:
+    """``_indicator_rows`` remembers the scoring of each parsed target and actual; every row
+    is what scoring that row alone gives."""
+    cfg = scoring.ScoringPolicy.from_policy(load_policy())
+    for dept in (make_department(), make_department(inject(FAULTS[0]))):
+        rows = scoring._indicator_rows(dept, cfg)
+        alone = [scoring._indicator_record(r, cfg) for r in dept.records("selfeval_indicators")]
+        assert rows == alone
+
+
+def test_rounding_and_number_text_memos_give_the_plain_results(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(scoring, "_MEMO_SIZE", 4)  # the memos are emptied when full
+    for _ in range(2):  # computed, then remembered
+        for x in (0.123456789, 2.5, -0.0, 7, 1e7, 12.3456789):
+            for digits in (2, 4, 6):
+                got = scoring._r(x, digits)
+                assert got == round(x, digits) and type(got) is type(round(x, digits))
+                assert scoring._n(x, digits) == scoring._n_text(x, digits)
+    assert scoring._r(None) is None and scoring._n(None) == "—"
+    assert scoring._n(10) == scoring._n(10.0) == "10"
+    assert all(len(memo) <= 4 for memo in scoring._ROUNDED.values())

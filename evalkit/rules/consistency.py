@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -197,6 +198,8 @@ def _money_rows(
         listed.update(extra)
     rows: list[dict[str, Any]] = []
     for subject in subjects:
+        if mismatched_only and _money_agrees(dept, subject, tol):
+            continue  # every field within the tolerance: no row to build
         entries = _money_entries(dept, subject)
         for field, label in MONEY_FIELDS:
             items = entries.get(field, [])
@@ -275,6 +278,38 @@ def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
                 ),
             )
     return out
+
+
+def _money_agrees(dept: Department, subject: str, tol: float) -> bool:
+    """True when, for every money field, all the values :func:`_money_entries` finds for
+    ``subject`` lie within ``tol`` of each other (then every pair agrees, whatever their
+    extra tolerances): a cheap test that reads the same cells without building evidence."""
+    values: dict[str, list[float]] = {field: [] for field, _ in MONEY_FIELDS}
+    named = dept.grouped("projects", "name").get(subject)
+    if named:
+        p = named[0]
+        for field, _ in MONEY_FIELDS:
+            v = num(p.get(field))
+            if v is not None:
+                values[field].append(v)
+    mon = _fund_total_rows(dept, "monitor_funds", subject)
+    if mon:
+        latest = _latest(mon)
+        for field in ("initial_budget", "final_budget"):
+            v = num(latest.get(field))
+            if v is not None:
+                values[field].append(v)
+    se = _fund_total_rows(dept, "selfeval_funds", subject)
+    if se:
+        for field, _ in MONEY_FIELDS:
+            v = num(se[0].get(field))
+            if v is not None:
+                values[field].append(v)
+    if subject == DEPARTMENT:
+        v = num(dept.info.get("budget_total"))
+        if v is not None:
+            values["initial_budget"].append(v * _WAN)
+    return all(len(vs) < 2 or max(vs) - min(vs) <= tol for vs in values.values())
 
 
 def _money_agree(a: _Money, b: _Money, tol: float) -> bool:
@@ -390,21 +425,35 @@ def _target_rows(
     ``changed_only``: only the rows with 是否变化 or 预计另设目标 (what XC002 reports), the
     others are not built; their blank cells are None.
     """
+    # parsed values are shared by every cell of the same text (and kept alive by the
+    # department), so their ids identify them: compare each pair once
+    compared: dict[tuple[int, int], str | None] = {}
+    restated_of: dict[tuple[int, int], str | None] = {}
+    read: list[tuple[str, str, list[dict[str, Any]]]] = []  # (label, table, rows read)
+    for label, table, _column in INDICATOR_TABLES:
+        rows = dept.records(table)
+        if rows and table == "monitor_indicators":
+            rows = _latest_per_subject(rows)
+        read.append((label, table, rows))
+    if changed_only:
+        # a subject whose indicators line up in every table without any difference gives
+        # no row: leave its rows out (its keys never meet another subject's)
+        same = _unchanged_subjects(dept, read, compared, restated_of)
+        if same:
+            read = [(lb, t, [r for r in rows if r["subject"] not in same]) for lb, t, rows in read]
     found: dict[tuple[str, str, int], dict[str, Any]] = {}
     order: list[tuple[str, str, int]] = []
     names: dict[Any, str] = {}  # level3 -> normalised (the same names recur in every table)
-    for label, table, _column in INDICATOR_TABLES:
-        rows = dept.records(table)
+    for label, _table, rows in read:
         if not rows:
             continue
-        if table == "monitor_indicators":
-            rows = _latest_per_subject(rows)
+        level3s = [r["level3"] for r in rows]
+        for level3 in set(level3s).difference(names):
+            names[level3] = normalise_name(level3)
         seen: dict[tuple[str, str], int] = {}
-        for r in rows:
-            subject, level3 = r["subject"], r["level3"]
-            name = names.get(level3)
-            if name is None:
-                name = names[level3] = normalise_name(level3)
+        for r, level3 in zip(rows, level3s, strict=True):
+            subject = r["subject"]
+            name = names[level3]
             occurrence = (subject, name)
             n = seen.get(occurrence, 0)
             seen[occurrence] = n + 1
@@ -415,10 +464,6 @@ def _target_rows(
                 order.append(key)
             entry[label] = r
     order = _merge_near_names(found, order, float(pol.get(f"{SECTION}.indicator_name_similarity")))
-    # parsed values are shared by every cell of the same text (and kept alive by the
-    # department), so their ids identify them: compare each pair once
-    compared: dict[tuple[int, int], str | None] = {}
-    restated_of: dict[tuple[int, int], str | None] = {}
     tables = [(label, column, f"{column}_parsed") for label, _, column in INDICATOR_TABLES]
     rows: list[dict[str, Any]] = []
     for key in order:
@@ -493,6 +538,81 @@ def _target_rows(
 
 
 _UNSEEN: Any = object()
+
+
+def _unchanged_subjects(
+    dept: Department,
+    read: list[tuple[str, str, list[dict[str, Any]]]],
+    compared: dict[tuple[int, int], str | None],
+    restated_of: dict[tuple[int, int], str | None],
+) -> set[str]:
+    """The subjects for which :func:`_target_rows` certainly builds no changed row.
+
+    ``read`` holds, per indicator table, the rows :func:`_target_rows` reads (the latest
+    monitoring date only). A subject qualifies when, in every table that has it, its
+    三级指标 cells are the same sequence (so each indicator matches the same position in
+    every table and no name is left to pair by similarity), every value equals the
+    reference table's value (:func:`compare_values` is None) and no forecast restates the
+    target. Only text subjects whose text no other subject's ``str`` gives qualify (the
+    matching keys use ``str(subject)``). ``compared`` and ``restated_of`` are the memos of
+    :func:`_target_rows` (by ids of parsed values), filled here as there.
+    """
+    # (value getter, rows by subject) per table present
+    groups: list[tuple[itemgetter[Any], dict[Any, list[dict[str, Any]]]]] = []
+    restating: set[Any] = set()  # subjects with a forecast that restates the target
+    for (_label, table, rows), (_, _, column) in zip(read, INDICATOR_TABLES, strict=True):
+        if table == "monitor_indicators":
+            grouped: dict[Any, list[dict[str, Any]]] = {}
+            for r in rows:
+                grouped.setdefault(r["subject"], []).append(r)
+                pair = (id(r.get("target_parsed")), id(r.get("forecast_parsed")))
+                restated = restated_of.get(pair, _UNSEEN)
+                if restated is _UNSEEN:
+                    restated = restated_of[pair] = _restated_forecast(r)
+                if restated:
+                    restating.add(r["subject"])
+        else:  # every row is read: the department's grouping (same rows, same order)
+            grouped = dept.by_subject(table) if rows else {}
+        groups.append((itemgetter(f"{column}_parsed"), grouped))
+    odd = {str(s) for _, g in groups for s in g if type(s) is not str}
+    # pairs of parsed values (by ids) known equal: most subjects repeat the same few pairs,
+    # so a subject is usually settled by one set inclusion per table
+    same_pairs = {pair for pair, why in compared.items() if why is None}
+    out: set[str] = set()
+    for subject in {s for _, g in groups for s in g}:
+        if type(subject) is not str or subject in odd or subject in restating:
+            continue
+        present = [(value_of, g[subject]) for value_of, g in groups if subject in g]
+        ref_of, ref_rows = present[0]
+        level3s = list(map(_LEVEL3, ref_rows))
+        if any(list(map(_LEVEL3, rows)) != level3s for _, rows in present[1:]):
+            continue
+        refs = list(map(ref_of, ref_rows))
+        ref_ids = list(map(id, refs))
+        same = True
+        for value_of, rows in present[1:]:
+            values = list(map(value_of, rows))
+            if set(zip(ref_ids, map(id, values), strict=True)) <= same_pairs:
+                continue
+            for ref, value in zip(refs, values, strict=True):
+                pair = (id(ref), id(value))
+                if pair in same_pairs:
+                    continue
+                why = compared.get(pair, _UNSEEN)
+                if why is _UNSEEN:
+                    why = compared[pair] = compare_values(ref, value)
+                if why is not None:
+                    same = False
+                    break
+                same_pairs.add(pair)
+            if not same:
+                break
+        if same:
+            out.add(subject)
+    return out
+
+
+_LEVEL3 = itemgetter("level3")
 
 
 def _latest_per_subject(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -799,9 +919,15 @@ def derived_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
     return out
 
 
-def _derived_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
+def _derived_rows(
+    dept: Department, pol: Policy, *, mismatched_only: bool = False
+) -> list[dict[str, Any]]:
     """The rows of :func:`derived_indicators` as dicts (the rules read the columns that
-    are never blank in the rows they report)."""
+    are never blank in the rows they report).
+
+    ``mismatched_only``: of the cost rows, only those whose 一致 is False (what XC006
+    reports); the others are not built.
+    """
     rate_tol = float(pol.get(f"{SECTION}.rate_tolerance"))
     rows: list[dict[str, Any]] = []
     names = pol.get(f"{SECTION}.execution_rate_names") or {}
@@ -844,7 +970,7 @@ def _derived_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
             )
         )
     rows += _staff_rows(dept, pol, rate_tol)
-    rows += _cost_rows(dept, pol)
+    rows += _cost_rows(dept, pol, mismatched_only=mismatched_only)
     return rows
 
 
@@ -976,11 +1102,18 @@ def _money_actual(row: Mapping[str, Any]) -> tuple[float, str] | None:
     return None
 
 
-def _cost_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
+def _cost_rows(
+    dept: Department, pol: Policy, *, mismatched_only: bool = False
+) -> list[dict[str, Any]]:
+    """The cost rows of :func:`derived_indicators` (``mismatched_only``: those whose 一致
+    is False)."""
     tol = float(pol.get(f"{SECTION}.cost_actual_tolerance"))
     rows: list[dict[str, Any]] = []
-    for r in dept.records("selfeval_indicators"):
-        if "成本" not in normalise_name(r["level1"]):
+    records = dept.records("selfeval_indicators")
+    # the same 一级指标 names recur on every row: test each name once
+    cost = {x for x in {r["level1"] for r in records} if "成本" in normalise_name(x)}
+    for r in records:
+        if r["level1"] not in cost:
             continue
         money = _money_actual(r)
         if money is None:
@@ -992,6 +1125,8 @@ def _cost_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
         spent_value, spent_src = spent
         limit = spent_value * (1 + tol)
         ok = actual <= limit + 1e-6
+        if ok and mismatched_only:
+            continue
         formula = (
             f"实际完成值 {read} = {fmt_num(actual)} 元；全年执行数 {fmt_num(spent_value)} 元"
             f" × (1 + {fmt_num(tol * 100)}%) = {fmt_num(limit)} 元"
@@ -1044,7 +1179,12 @@ def _memo_goals(ctx: Context) -> pd.DataFrame:
 
 
 def _memo_derived(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("derived_indicators", lambda: _derived_rows(ctx.dept, ctx.policy))
+    """The rows of :func:`derived_indicators` the rules read (of the cost rows, those whose
+    一致 is False), once per check."""
+    return ctx.memo(
+        "derived_indicators",
+        lambda: _derived_rows(ctx.dept, ctx.policy, mismatched_only=True),
+    )
 
 
 def _derived_mismatched(ctx: Context, category: str) -> list[dict[str, Any]]:

@@ -923,8 +923,10 @@ def likelihood_missing(ctx: Context) -> Iterator[Finding]:
         if row["target_kind"] != "quantitative":
             continue
         subject, period = row["subject"], row["period_end"]
-        if _is_na(subject) or _is_na(period):
-            continue  # groupby leaves out rows whose key is blank
+        if (subject is None or (isinstance(subject, float) and math.isnan(subject))) or (
+            period is None or (isinstance(period, float) and math.isnan(period))
+        ):
+            continue  # groupby leaves out rows whose key is blank (as ``_is_na``)
         tables.setdefault((subject, period), []).append(row)
     for (subject, period), rows in tables.items():
         blank = [x for x in rows if not filled(x["likelihood"])]

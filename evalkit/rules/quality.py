@@ -626,6 +626,10 @@ def _flags(ind: dict[str, Any], words: _Words) -> list[Flag]:
     return [f for check in ROW_CHECKS if (f := check(ind, name, words)) is not None]
 
 
+#: (subject, source label, Excel row, table key, kind) of a selected indicator: what
+#: :func:`_qualitative_share_rows` reads.
+_share_item = itemgetter("subject", "source", "row", "table", "kind")
+
 #: The fields of an indicator the checks read (the same fields give the same flags).
 _FLAG_INPUTS: tuple[str, ...] = (
     "kind", "num", "op", "unit", "written_unit", "scale", "level1", "level2", "level3",
@@ -870,13 +874,7 @@ def unit_category_mismatch(ctx: Context) -> Iterator[Finding]:
 def qualitative_share_too_high(ctx: Context) -> Iterator[Finding]:
     table = ctx.memo(
         "quality.qualitative_share",
-        lambda: _qualitative_share_rows(
-            (
-                (r["subject"], r["source"], r["row"], r["table"], r["kind"])
-                for r in memo_selected_records(ctx)
-            ),
-            ctx.policy,
-        ),
+        lambda: _qualitative_share_rows(map(_share_item, memo_selected_records(ctx)), ctx.policy),
     )
     for rec in table:
         if not rec["超过上限"]:

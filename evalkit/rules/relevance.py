@@ -335,6 +335,9 @@ def _macro_rows(
     records: list[dict[str, Any]] = []
     hits_of: dict[str, tuple[str, ...]] = {}  # compacted text -> macro words (names recur)
     for subject, prof in profiles.items():
+        relevant = prof["small"] or bool(prof["keywords"])
+        if problems_only and not relevant:
+            continue  # no row of a subject that is neither small nor keyworded is a problem
         # (kind, source label, table, row, level1, text, value, value column)
         items = [
             (
@@ -353,7 +356,6 @@ def _macro_rows(
         budget_wan = round(float(budget) / 10000, 2) if budget == budget else None
         small = "是" if prof["small"] else "否"
         keywords = "、".join(prof["keywords"])
-        relevant = prof["small"] or bool(prof["keywords"])
         for kind, source, table, row, level1, text, value, value_column in items:
             name = compact(text)
             hits = hits_of.get(name)

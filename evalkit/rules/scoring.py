@@ -302,13 +302,30 @@ def _n(x: float | None, digits: int = 4) -> str:
     """A number for a formula: up to ``digits`` decimals, no trailing zeros."""
     if x is None:
         return "—"
-    return _n_text(x, digits)
-
-
-@lru_cache(maxsize=1 << 16)
-def _n_text(x: float, digits: int) -> str:
     # weights, targets and scores recur on every row: remember the text (values that compare
     # equal, such as 10 and 10.0 or 0.0 and -0.0, are written alike, so sharing is safe)
+    memo = _N_TEXTS.get(digits)
+    if memo is None:
+        memo = _N_TEXTS[digits] = {}
+    try:
+        return memo[x]
+    except KeyError:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        text = memo[x] = _n_text(x, digits)
+        return text
+    except TypeError:  # an unhashable number: not remembered
+        return _n_text(x, digits)
+
+
+#: Memos of pure number functions, by ``digits`` then by number (a plain dict lookup is
+#: several times cheaper than ``lru_cache``); each is emptied when it reaches _MEMO_SIZE.
+_N_TEXTS: dict[int, dict[float, str]] = {}
+_ROUNDED: dict[int, dict[float, float]] = {}
+_MEMO_SIZE = 1 << 16
+
+
+def _n_text(x: float, digits: int) -> str:
     if abs(x) >= 1e6 and float(x).is_integer():
         return f"{x:.0f}"
     out = f"{x:.{digits}f}".rstrip("0").rstrip(".")
@@ -318,13 +335,18 @@ def _n_text(x: float, digits: int) -> str:
 def _r(x: float | None, digits: int = 4) -> float | None:
     if not x:  # None; and zeros are not remembered (0.0 and -0.0 are equal keys)
         return None if x is None else round(x, digits)
-    return _rounded(x, digits)
-
-
-@lru_cache(maxsize=1 << 16, typed=True)
-def _rounded(x: float, digits: int) -> float:
+    if x.__class__ is not float:  # an int stays an int: only floats are remembered
+        return round(x, digits)
     # ``round`` to decimals is correctly rounded, and slow; the same numbers recur
-    return round(x, digits)
+    memo = _ROUNDED.get(digits)
+    if memo is None:
+        memo = _ROUNDED[digits] = {}
+    out = memo.get(x)
+    if out is None:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        out = memo[x] = round(x, digits)
+    return out
 
 
 def _round_half_up(x: float, digits: int) -> float:
@@ -577,6 +599,15 @@ def _score_quantitative(
     return _Quant(t / a, completion, method, f"{_n(t)}/{_n(a)}（超过目标）{no_op}", "", t, a)
 
 
+class _Scored(NamedTuple):
+    """:func:`_score_quantitative` of a target and an actual, with its rounded numbers."""
+
+    quant: _Quant
+    target_number: float | None
+    actual_number: float | None
+    completion: float | None
+
+
 #: The text cells of a 自评指标 row copied into its re-scored row.
 _ROW_TEXTS: tuple[str, ...] = ("level1", "level2", "level3", "target", "actual", "unit", "reason")
 
@@ -590,12 +621,15 @@ def _indicator_record(
     row: Mapping[str, Any],
     cfg: ScoringPolicy,
     known: dict[tuple[Any, ...], dict[str, Any]] | None = None,
+    quant: dict[tuple[int, int], _Scored] | None = None,
 ) -> dict[str, Any]:
     """One row of :func:`rescore_indicators`.
 
     ``known`` remembers the rows already scored by the scoring inputs (parsed target and
     actual, weight, published score and completion): a row with the same inputs is a copy
-    of that row with its own cells (subject, row, names, texts) filled in.
+    of that row with its own cells (subject, row, names, texts) filled in. ``quant``
+    remembers the quantitative scoring of each pair of parsed target and actual (see
+    :func:`_score_indicator`).
     """
     target: IndicatorValue = row["target_parsed"]
     actual: IndicatorValue = row["actual_parsed"]
@@ -614,7 +648,7 @@ def _indicator_record(
             rec["_row"] = int(row["_row"])
             rec.update(zip(_ROW_TEXTS, _texts(row, _ROW_TEXTS), strict=True))
             return rec
-    rec = _score_indicator(row, target, actual, weight, published, completion_text, cfg)
+    rec = _score_indicator(row, target, actual, weight, published, completion_text, cfg, quant)
     if key is not None and known is not None:
         known[key] = rec
     return rec
@@ -628,7 +662,15 @@ def _score_indicator(
     published: float | None,
     completion_text: str,
     cfg: ScoringPolicy,
+    quant: dict[tuple[int, int], _Scored] | None = None,
 ) -> dict[str, Any]:
+    """A re-scored indicator row (see :func:`_indicator_record`).
+
+    ``quant`` remembers :func:`_score_quantitative` (and its rounded numbers) by the ids of
+    the parsed target and actual: the loader shares a parsed value between the cells of the
+    same text and the department keeps them alive, so their ids identify them while the
+    caller's rows are alive.
+    """
     completion_pct = _published_percent(completion_text)
     level1, level2, level3, target_text, actual_text, unit, reason = _texts(row, _ROW_TEXTS)
     rec: dict[str, Any] = {
@@ -678,11 +720,18 @@ def _score_indicator(
         return rec
 
     rec["kind"] = QUANT
-    q = _score_quantitative(target, actual, cfg)
+    pair = (id(target), id(actual))
+    scored = None if quant is None else quant.get(pair)
+    if scored is None:
+        q = _score_quantitative(target, actual, cfg)
+        scored = _Scored(q, _r(q.target_number, 6), _r(q.actual_number, 6), _r(q.completion, 4))
+        if quant is not None:
+            quant[pair] = scored
+    q = scored.quant
     rec["method"] = q.method
-    rec["target_number"] = _r(q.target_number, 6)
-    rec["actual_number"] = _r(q.actual_number, 6)
-    rec["completion"] = _r(q.completion, 4)
+    rec["target_number"] = scored.target_number
+    rec["actual_number"] = scored.actual_number
+    rec["completion"] = scored.completion
     if q.share is None:
         rec["problem"] = q.problem
         return rec
@@ -789,7 +838,8 @@ def rescore_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
 def _indicator_rows(dept: Department, cfg: ScoringPolicy) -> list[dict[str, Any]]:
     """The rows of :func:`rescore_indicators` as dicts (the rules read these)."""
     known: dict[tuple[Any, ...], dict[str, Any]] = {}
-    return [_indicator_record(r, cfg, known) for r in dept.records("selfeval_indicators")]
+    quant: dict[tuple[int, int], _Scored] = {}
+    return [_indicator_record(r, cfg, known, quant) for r in dept.records("selfeval_indicators")]
 
 
 def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -1089,22 +1139,40 @@ def _total_rows_of(
         s = by_subject.get(subject)
         i_rows = ind_by_subject.get(subject, [])
         f_rows = fnd_by_subject.get(subject, [])
-        parts = [*f_rows, *i_rows]
-        published_sum = _sum([p["score_published"] for p in parts])
+        # one pass over the money rows, then the indicator rows: each sum adds the same
+        # numbers in the same order as ``_sum`` of its column would (from the int 0)
+        published_sum: float = 0
+        weight_sum: float = 0
         recomputed = 0.0
         unscorable = 0
-        for p in parts:
+        budget: float = 0
+        executed: float = 0
+        i_weights: float = 0
+        i_published: float = 0
+        for p in f_rows:
+            if (v := _num(p["budget"])) is not None:
+                budget += v
+            if (v := _num(p["executed"])) is not None:
+                executed += v
+        for i, p in enumerate((*f_rows, *i_rows)):
+            published = _num(p["score_published"])
+            weight = _num(p["weight"])
+            if published is not None:
+                published_sum += published
+            if weight is not None:
+                weight_sum += weight
             value = _num(p["score"])
             if value is None:
                 unscorable += 1
-                value = _num(p["score_published"]) or 0.0
+                value = published or 0.0
             recomputed += value
-        weight_sum = _sum([p["weight"] for p in parts])
+            if i >= len(f_rows):
+                if weight is not None:
+                    i_weights += weight
+                if published is not None:
+                    i_published += published
         total = _num(s.get("total")) if s is not None else None
         sub_sum = _sum(sub_scores.get(subject, []))
-        budget = _sum([r["budget"] for r in f_rows])
-        executed = _sum([r["executed"] for r in f_rows])
-        i_weights = _sum([r["weight"] for r in i_rows])
         notes = []
         if unscorable:
             notes.append(f"{unscorable}行无法重算，按公布得分计入重算总分")
@@ -1128,11 +1196,7 @@ def _total_rows_of(
                 "grade_of_published_total": cfg.grade(total),
                 "grade_of_recomputed_total": cfg.grade(recomputed),
                 "execution_rate": _r(executed / budget * 100, 4) if budget > 0 else None,
-                "indicator_share": _r(
-                    _sum([r["score_published"] for r in i_rows]) / i_weights * 100, 4
-                )
-                if i_weights > 0
-                else None,
+                "indicator_share": _r(i_published / i_weights * 100, 4) if i_weights > 0 else None,
                 "note": "；".join(notes),
             }
         )
@@ -1517,8 +1581,18 @@ def _compact(text: str) -> str:
 @rule("SC010", family=FAMILY, severity="warning", dimension=DIMENSION, section=SECTION,
       title="实际完成值照抄目标值")  # fmt: skip
 def copied_actual(ctx: Context) -> Iterator[Finding]:
+    compacted: dict[str, str] = {}  # text -> _compact(_text(text)): the texts recur
+
+    def compact_cell(value: Any) -> str:
+        if value.__class__ is not str:  # a blank or a number: not remembered
+            return _compact(_text(value))
+        out = compacted.get(value)
+        if out is None:
+            out = compacted[value] = _compact(_text(value))
+        return out
+
     for r in ctx.dept.records("selfeval_indicators"):
-        target, actual = _compact(_text(r.get("target"))), _compact(_text(r.get("actual")))
+        target, actual = compact_cell(r.get("target")), compact_cell(r.get("actual"))
         if not actual or actual != target:
             continue
         parsed: IndicatorValue = r["target_parsed"]
