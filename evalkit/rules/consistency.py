@@ -232,51 +232,48 @@ def _money_rows(
 _TEXT_OF = {field: f"{field}_text" for field, _ in MONEY_FIELDS}  # the published text
 
 
-def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
-    out: dict[str, list[_Money]] = {}
-
-    def add(field: str, entry: _Money) -> None:
-        out.setdefault(field, []).append(entry)
-
+def _money_cells(
+    dept: Department, subject: str
+) -> Iterator[tuple[str, str, float, str, dict[str, Any]]]:
+    """``(source, field, value, table key, row)`` of every money figure a table states for
+    ``subject``: the project list, the latest monitoring 合计 row (budget figures only) and
+    the self-evaluation 合计 row (部门信息 is added by the callers)."""
     named = dept.grouped("projects", "name").get(subject)
     if named:
         p = named[0]
         for field, _ in MONEY_FIELDS:
             v = num(p.get(field))
             if v is not None:
-                ev = _src("projects", p["_row"], field)
-                add(field, _Money("项目清单", v, ev, 0.0, str(p.get(_TEXT_OF[field]) or "")))
+                yield "项目清单", field, v, "projects", p
     mon = _fund_total_rows(dept, "monitor_funds", subject)
     if mon:
         latest = _latest(mon)
         for field in ("initial_budget", "final_budget"):
             v = num(latest.get(field))
             if v is not None:
-                ev = _src("monitor_funds", latest["_row"], field)
-                text = str(latest.get(_TEXT_OF[field]) or "")
-                add(field, _Money("监控资金", v, ev, 0.0, text))
+                yield "监控资金", field, v, "monitor_funds", latest
     se = _fund_total_rows(dept, "selfeval_funds", subject)
     if se:
-        s = se[0]
         for field, _ in MONEY_FIELDS:
-            v = num(s.get(field))
+            v = num(se[0].get(field))
             if v is not None:
-                ev = _src("selfeval_funds", s["_row"], field)
-                add(field, _Money("自评资金", v, ev, 0.0, str(s.get(_TEXT_OF[field]) or "")))
+                yield "自评资金", field, v, "selfeval_funds", se[0]
+
+
+def _money_entries(dept: Department, subject: str) -> dict[str, list[_Money]]:
+    out: dict[str, list[_Money]] = {}
+    for source, field, v, key, row in _money_cells(dept, subject):
+        ev = _src(key, row["_row"], field)
+        text = str(row.get(_TEXT_OF[field]) or "")
+        out.setdefault(field, []).append(_Money(source, v, ev, 0.0, text))
     if subject == DEPARTMENT:
         v = num(dept.info.get("budget_total"))
         if v is not None:
             text = dept.info_text.get("budget_total", "")
-            add(
-                "initial_budget",
-                _Money(
-                    "部门信息",
-                    v * _WAN,
-                    _info_src(dept, "budget_total"),
-                    _wan_tolerance(text),
-                    text,
-                ),
+            entry = _Money(
+                "部门信息", v * _WAN, _info_src(dept, "budget_total"), _wan_tolerance(text), text
             )
+            out.setdefault("initial_budget", []).append(entry)
     return out
 
 
@@ -285,26 +282,8 @@ def _money_agrees(dept: Department, subject: str, tol: float) -> bool:
     ``subject`` lie within ``tol`` of each other (then every pair agrees, whatever their
     extra tolerances): a cheap test that reads the same cells without building evidence."""
     values: dict[str, list[float]] = {field: [] for field, _ in MONEY_FIELDS}
-    named = dept.grouped("projects", "name").get(subject)
-    if named:
-        p = named[0]
-        for field, _ in MONEY_FIELDS:
-            v = num(p.get(field))
-            if v is not None:
-                values[field].append(v)
-    mon = _fund_total_rows(dept, "monitor_funds", subject)
-    if mon:
-        latest = _latest(mon)
-        for field in ("initial_budget", "final_budget"):
-            v = num(latest.get(field))
-            if v is not None:
-                values[field].append(v)
-    se = _fund_total_rows(dept, "selfeval_funds", subject)
-    if se:
-        for field, _ in MONEY_FIELDS:
-            v = num(se[0].get(field))
-            if v is not None:
-                values[field].append(v)
+    for _, field, v, _, _ in _money_cells(dept, subject):
+        values[field].append(v)
     if subject == DEPARTMENT:
         v = num(dept.info.get("budget_total"))
         if v is not None:

@@ -425,7 +425,16 @@ def _candidates(
     cap: bool = True,
 ) -> list[Candidate]:
     """Every accepted score for an exact share (capped at 1 after rounding)."""
-    out: list[Candidate] = []
+    return [
+        Candidate(*variant) for variant in _score_variants(share, published_share, weight, cfg, cap)
+    ]
+
+
+def _score_variants(
+    share: float, published_share: float | None, weight: float, cfg: ScoringPolicy, cap: bool
+) -> Iterator[tuple[float, float, str, str]]:
+    """``(score, share used, rate method, score method)`` of every accepted way to score,
+    in the order of preference."""
     methods = cfg.score_rounding
     for rate_method, s in _rate_variants(share, published_share, cfg):
         used = max(0.0, min(s, 1.0) if cap else s)
@@ -437,8 +446,7 @@ def _candidates(
                 value = _truncate(product, 2)
             else:
                 value = product
-            out.append(Candidate(value, used, rate_method, score_method))
-    return out
+            yield value, used, rate_method, score_method
 
 
 def _expected(exact: float, published: float | None, tol: float) -> float:
@@ -473,22 +481,12 @@ def _matching_candidate(
         return None
     best: tuple[float, float, str, str] | None = None
     best_gap = 0.0
-    methods = cfg.score_rounding
-    for rate_method, s in _rate_variants(share, published_share, cfg):
-        used = max(0.0, min(s, 1.0))
-        product = used * weight
-        for score_method in methods:
-            if score_method == "round_2dp":
-                value = _round_half_up(product, 2)
-            elif score_method == "truncate_2dp":
-                value = _truncate(product, 2)
-            else:
-                value = product
-            gap = abs(value - published)
-            if best is None or gap < best_gap:  # as min(): the first smallest wins
-                best, best_gap = (value, used, rate_method, score_method), gap
-        if best is not None and best_gap == 0.0:
-            break  # an exact match: no later candidate comes closer
+    for variant in _score_variants(share, published_share, weight, cfg, True):
+        gap = abs(variant[0] - published)
+        if best is None or gap < best_gap:  # as min(): the first smallest wins
+            best, best_gap = variant, gap
+            if gap == 0.0:
+                break  # an exact match: no later candidate comes closer
     if best is None or best_gap > cfg.tolerance + _EPS:
         return None
     return Candidate(*best)
