@@ -95,29 +95,22 @@ def _is_current(params: RunParams, outputs: Path, notebooks: Path | None) -> Pat
 
 
 def _run_one(
-    source: str, outputs: str, notebooks: str | None, force: bool, warm_kernel: bool = True
+    source: str, outputs: str, notebooks: str | None, warm_kernel: bool = True
 ) -> DeptOutcome:
     """Worker: evaluate one department (runs in a worker process that outlives it).
 
-    The worker keeps its imports and, with ``warm_kernel``, one kernel for all the
+    Whether the department is current was decided by the parent (:func:`_triage`). The
+    worker keeps its imports and, with ``warm_kernel``, one kernel for all the
     departments it evaluates (:mod:`evalkit.engine`).
     """
     from .runner import run_department
 
     try:
-        params = (
-            load_params(source)
-            if source.endswith((".yaml", ".yml"))
-            else _params_from_workbook(source)
-        )
+        params = _load_source(source)
     except EvalkitError as exc:
         return DeptOutcome(source, None, None, "invalid", None, str(exc))
     nb_dir = Path(notebooks) if notebooks else None
     try:
-        if not force:
-            current = _is_current(params, Path(outputs), nb_dir)
-            if current is not None:
-                return _skipped(source, params, current)
         archive.remove_stale_tmp(Path(outputs) / str(params.year) / params.dept_id)
         result = run_department(
             params, outputs=Path(outputs), notebooks=nb_dir, warm_kernel=warm_kernel
@@ -134,15 +127,11 @@ def _run_one(
     )
 
 
-def _skipped(source: str, params: RunParams, current: Path) -> DeptOutcome:
-    return DeptOutcome(
-        source,
-        params.dept_id,
-        params.year,
-        "skipped",
-        str(current),
-        "输入、笔记本、政策口径与版本均未变化",
-    )
+def _load_source(source: str) -> RunParams:
+    """A department's run parameters from its params file or from its workbook."""
+    if source.endswith((".yaml", ".yml")):
+        return load_params(source)
+    return _params_from_workbook(source)
 
 
 def _triage(
@@ -155,16 +144,15 @@ def _triage(
     worker, which reports it as that department's outcome.
     """
     try:
-        params = (
-            load_params(source)
-            if source.endswith((".yaml", ".yml"))
-            else _params_from_workbook(source)
-        )
+        params = _load_source(source)
         size = Path(params.workbook).stat().st_size
         current = None if force else _is_current(params, outputs, notebooks)
     except Exception:
         return None, 0
-    return (None if current is None else _skipped(source, params, current)), size
+    if current is None:
+        return None, size
+    message = "输入、笔记本、政策口径与版本均未变化"
+    return DeptOutcome(source, params.dept_id, params.year, "skipped", str(current), message), size
 
 
 def _params_from_workbook(source: str) -> RunParams:
@@ -220,7 +208,6 @@ def run_batch(
                     str(f),
                     str(outputs),
                     str(notebooks) if notebooks else None,
-                    force,
                     warm_kernel,
                 ): f
                 for _, f in todo
