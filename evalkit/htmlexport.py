@@ -74,7 +74,12 @@ def add_accessibility(html: str) -> str:
 
 @lru_cache(maxsize=1)
 def _exporter() -> Any:
-    exporter = _exporter_class()(template_name="lab")
+    return configure(_exporter_class()(template_name="lab"))
+
+
+def configure(exporter: Any) -> Any:
+    """Set an nbconvert ``HTMLExporter`` up for offline audit copies (Chinese, images
+    embedded, no CDN scripts) and return it."""
     exporter.language_code = "zh"
     exporter.embed_images = True
     exporter.mathjax_url = ""

@@ -62,19 +62,8 @@ def _notebook(tmp_path: Path) -> Path:
 
 
 def _reference(path: Path) -> str:
-    exporter = HTMLExporter(template_name="lab")
-    exporter.language_code = "zh"
-    exporter.embed_images = True
-    exporter.mathjax_url = ""
-    exporter.require_js_url = ""
-    for name in (
-        "mermaid_js_url",
-        "mermaid_layout_elk_js_url",
-        "jquery_url",
-        "widget_renderer_url",
-    ):
-        if exporter.has_trait(name):
-            setattr(exporter, name, "")
+    # nbconvert's own exporter, set up as evalkit sets up its subclass
+    exporter = htmlexport.configure(HTMLExporter(template_name="lab"))
     nb = nbformat.read(path, as_version=4)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
     return htmlexport.strip_external(body)
