@@ -360,12 +360,7 @@ class _WorkbookReader:
         if root.tag != _WORKSHEET or root.find(_SHEET_DATA) is None:
             raise _NotScannable
         rows.set_dimension(_dimension(root))
-        if _bad_chars(content):
-            raise _NotScannable
-        text = content.decode("utf-8")
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        _check_text(text)
+        text = _scannable_text(content)
         cells = _SheetCells(self, namespaces)
         in_row = False
         row_attrs: dict[str, Any] = {}
@@ -667,13 +662,7 @@ def _scan_shared_strings(data: bytes) -> list[str]:
     root, namespaces = _skeleton(data[: m.end()] + data[end:])
     if root.tag != _SST or len(root):
         raise _NotScannable
-    content = data[m.end() : end]
-    if _bad_chars(content):
-        raise _NotScannable
-    text = content.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _check_text(text)
+    text = _scannable_text(data[m.end() : end])
     wrapper = _wrapper(namespaces)
     strings: list[str] = []
     for plain, empty, other, junk in _STRING_TOKEN.findall(text.rstrip(" \t\n")):
@@ -740,6 +729,18 @@ def _check_prolog(data: bytes) -> None:
 def _parse_xml(data: bytes) -> ET.Element:
     _check_prolog(data)
     return ET.fromstring(data)
+
+
+def _scannable_text(content: bytes) -> str:
+    """The text between a part's skeleton tags, as the XML parser would see it (line
+    ends normalised); :class:`_NotScannable` for anything the scanner cannot match."""
+    if _bad_chars(content):
+        raise _NotScannable
+    text = content.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _check_text(text)
+    return text
 
 
 def _check_text(text: str) -> None:
