@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+from _bench import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -175,8 +176,6 @@ def yaml_load(path: Path) -> dict[str, object]:
 
 def floor(params_files: Sequence[Path]) -> tuple[list[float], list[float], float]:
     """(c): load + check in this process, per department."""
-    import yaml
-
     from evalkit.check import check
     from evalkit.policy import load_policy
     from evalkit.workbook import load_workbook
@@ -185,7 +184,7 @@ def floor(params_files: Sequence[Path]) -> tuple[list[float], list[float], float
     loads, checks = [], []
     tracemalloc_peak = 0.0
     for p in params_files:
-        workbook = yaml.safe_load(p.read_text(encoding="utf-8"))["workbook"]
+        workbook = yaml_load(p)["workbook"]
         t0 = time.perf_counter()
         dept = load_workbook(workbook)
         t1 = time.perf_counter()
@@ -241,17 +240,9 @@ def correct_one(workbook: Path) -> None:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     mem = psutil.virtual_memory().total / 2**30
     return (
-        f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB; Linux {platform.release()}; "
+        f"{cpu_model()}, {os.cpu_count()} cores, {mem:.0f} GB; Linux {platform.release()}; "
         f"Python {platform.python_version()}"
     )
 

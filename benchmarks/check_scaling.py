@@ -25,11 +25,9 @@ import os
 import platform
 import pstats
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +35,7 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
+from _bench import cpu_model, median_time
 
 import evalkit
 from evalkit.check import check
@@ -55,15 +54,6 @@ def fresh(dept: Department) -> Department:
     return Department(
         dept.path, dept.sha256, dept.info, dept.info_text, dept.info_rows, dict(dept.tables)
     )
-
-
-def median_time(func: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def peak_mb(func: Callable[[], Any]) -> float:
@@ -87,15 +77,8 @@ def cli_time(path: Path, repeat: int) -> float:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
     return (
-        f"{cpu}; {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
+        f"{cpu_model()}; {os.cpu_count()} cores; {platform.system()} {platform.release()}; "
         f"Python {platform.python_version()}; pandas {pd.__version__}; "
         f"openpyxl {openpyxl.__version__}; evalkit {evalkit.__version__}"
     )

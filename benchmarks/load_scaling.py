@@ -32,11 +32,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+
+from _bench import median_time
 
 from evalkit.records import write_workbook
 from evalkit.synth import synth_department
@@ -46,15 +45,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "ningxian-gxj-2024.xlsx"
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def median_time(func: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def fresh_load_time(path: Path, repeat: int = 3) -> float:
