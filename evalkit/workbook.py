@@ -148,7 +148,24 @@ def _read_raw_openpyxl(path: Path, limits: Limits) -> RawWorkbook:
         except Exception as exc:  # openpyxl raises many kinds on corrupt input
             problem = Problem("unreadable", f"无法读取工作簿：{exc}", name)
             raise WorkbookError(name, [problem]) from None
+        _east_asian_dates(wb)
         return _openpyxl_rows(wb, name, limits)
+
+
+def _east_asian_dates(wb: Any) -> None:
+    """Have openpyxl read cells in East Asian built-in date formats as dates.
+
+    openpyxl knows only the built-in date formats of the English locale; a cell that
+    Chinese Excel formats as ``2024年9月30日`` (built-in id 31, no format code in the file)
+    comes back as its serial number. The fast reader treats these ids as dates, and so
+    does this path, by adding their styles to the read-only reader's date index.
+    """
+    from .xlsxread import EAST_ASIAN_DATE_IDS
+
+    styles = getattr(wb, "_cell_styles", ())
+    extra = {i for i, style in enumerate(styles) if style.numFmtId in EAST_ASIAN_DATE_IDS}
+    if extra:
+        wb._date_formats = set(wb._date_formats) | extra
 
 
 def _openpyxl_rows(wb: Any, name: str, limits: Limits) -> RawWorkbook:

@@ -66,6 +66,11 @@ _SECS_PER_DAY = 86400
 # Number formats as openpyxl classifies them (openpyxl.styles.numbers): built-in ids that
 # are dates or durations, and the tests it applies to a custom format code.
 _BUILTIN_DATE_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+#: Built-in ids that ECMA-376 (Part 1, 18.8.30) reserves for East Asian date and time
+#: formats, such as 31 = ``yyyy"年"m"月"d"日"`` in zh-CN. Excel and WPS write them as bare
+#: ids with no format code, so openpyxl reads such a date as its serial number; evalkit
+#: reads it as a date in both readers (``workbook._read_raw_openpyxl`` adds them too).
+EAST_ASIAN_DATE_IDS = frozenset({*range(27, 37), *range(50, 59)})
 _BUILTIN_TIMEDELTA_IDS = frozenset({46})
 _STRIP_FORMAT = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')
 _DATE_CHAR = re.compile(r"(?<![_\\])[dmhysDMHYS]")
@@ -318,7 +323,7 @@ class _WorkbookReader:
                 if _TIMEDELTA_FORMAT.search(head):
                     durations.add(idx)
             else:
-                if fmt_id in _BUILTIN_DATE_IDS:
+                if fmt_id in _BUILTIN_DATE_IDS or fmt_id in EAST_ASIAN_DATE_IDS:
                     dates.add(idx)
                 if fmt_id in _BUILTIN_TIMEDELTA_IDS:
                     durations.add(idx)

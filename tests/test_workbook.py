@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from evalkit.errors import Problem, WorkbookError
 from evalkit.records import write_workbook
 from evalkit.testing import P1, P2, clean_records
-from evalkit.workbook import Limits, load_workbook, parse_date
+from evalkit.workbook import Limits, build_department, load_workbook, parse_date, read_raw
 
 
 def _write(tmp_path: Path, records: dict[str, Any] | None = None, name: str = "d.xlsx") -> Path:
@@ -109,6 +110,61 @@ def test_columns_may_be_in_any_order_and_extra_columns_are_ignored(tmp_path: Pat
 )
 def test_dates_in_several_forms(text: Any, expected: dt.date | None) -> None:
     assert parse_date(text) == expected
+
+
+def _east_asian_date_workbook(tmp_path: Path, fmt_id: int | None) -> Path:
+    """The clean workbook with 预算批复日期 and the project's 监控截止日期 stored as serial
+    numbers, as Chinese Excel or WPS saves a typed ``2024年2月1日``: built-in number format
+    ``fmt_id`` and no format code in the file; ``None``: the General format."""
+    records = clean_records()
+    records["部门信息"]["预算批复日期"] = 45323  # 2024-02-01
+    records["监控资金"][0]["监控截止日期"] = 45565  # 2024-09-30
+    path = _write(tmp_path, records, name="plain.xlsx")
+    if fmt_id is None:
+        return path
+    wb = openpyxl.load_workbook(path)
+    marker = '0.000000000"marker"'  # a custom code no other cell uses
+    for ws in (wb["部门信息"], wb["监控资金"]):
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value in (45323, 45565):
+                    cell.number_format = marker
+    wb.save(path)
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    styles = parts["xl/styles.xml"].decode()
+    found = re.search(r'<numFmt numFmtId="(\d+)" formatCode="[^"]*marker[^"]*"\s*/>', styles)
+    assert found is not None, styles
+    styles = styles.replace(found[0], "").replace(f'numFmtId="{found[1]}"', f'numFmtId="{fmt_id}"')
+    assert "marker" not in styles
+    parts["xl/styles.xml"] = styles.encode()
+    out = tmp_path / f"zh-{fmt_id}.xlsx"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize("engine", ["fast", "openpyxl"])
+@pytest.mark.parametrize("fmt_id", [31, 57, 58, 27])
+def test_dates_in_east_asian_builtin_formats_are_dates(
+    tmp_path: Path, fmt_id: int, engine: str
+) -> None:
+    path = _east_asian_date_workbook(tmp_path, fmt_id)
+    dept = build_department(read_raw(path, engine=engine), path=str(path))  # type: ignore[arg-type]
+    assert dept.info["approval_date"] == dt.date(2024, 2, 1)
+    assert dept.monitor_funds["period_end"].iloc[0] == dt.date(2024, 9, 30)
+
+
+@pytest.mark.parametrize("engine", ["fast", "openpyxl"])
+def test_a_serial_number_in_general_format_is_still_a_bad_date(
+    tmp_path: Path, engine: str
+) -> None:
+    path = _east_asian_date_workbook(tmp_path, None)
+    with pytest.raises(WorkbookError) as info:
+        build_department(read_raw(path, engine=engine), path=str(path))  # type: ignore[arg-type]
+    bad = sorted((p.sheet, p.column) for p in info.value.problems if p.code == "bad_date")
+    assert bad == [("监控资金", "监控截止日期"), ("部门信息", "值")], info.value.problems
 
 
 def test_bad_date_is_a_value_error() -> None:
