@@ -8,13 +8,19 @@ result is collected, so no failure vanishes. A department whose cache key matche
 latest successful run is skipped unless ``force`` (decided in the parent: a re-run after
 one correction starts workers for the changed departments only). The others are evaluated
 largest workbook first, so that a large department does not run alone at the end.
+With ``pdf_memory_mb`` the kernels lay out their PDFs only while the estimated memory of
+all layouts under way fits that budget (:mod:`evalkit.memgate`): a lower peak for a longer
+batch.
 """
 
 from __future__ import annotations
 
 import html
 import multiprocessing
+import os
+import shutil
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -23,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import archive
+from . import archive, memgate
 from .errors import EvalkitError, InputError
 from .params import RunParams, load_params
 
@@ -171,12 +177,17 @@ def run_batch(
     progress: bool = True,
     on_outcome: Callable[[DeptOutcome], None] | None = None,
     warm_kernel: bool = True,
+    pdf_memory_mb: float | None = None,
 ) -> BatchResult:
     """Evaluate every department; the summary and the county index come at the end.
 
     ``warm_kernel=False`` gives every notebook a fresh kernel (slower; what
-    ``evalkit verify`` does to re-check a run).
+    ``evalkit verify`` does to re-check a run). ``pdf_memory_mb`` caps the estimated
+    memory of the PDF layouts running at once across all workers (a layout larger than
+    the cap runs alone); None: no cap.
     """
+    if pdf_memory_mb is not None and pdf_memory_mb <= 0:
+        raise InputError("--pdf-memory 必须为正数（MB）")
     files = discover(sources)
     result = BatchResult()
     if not files:
@@ -199,32 +210,60 @@ def run_batch(
         else:
             todo.append((size, f))
     todo.sort(key=lambda t: -t[0])
-    if todo:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-            futures: dict[Future[DeptOutcome], Path] = {
-                pool.submit(
-                    _run_one,
-                    str(f),
-                    str(outputs),
-                    str(notebooks) if notebooks else None,
-                    warm_kernel,
-                ): f
-                for _, f in todo
-            }
-            for fut in as_completed(futures):
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # a worker process died (killed, out of memory...)
-                    outcome = DeptOutcome(
-                        str(futures[fut]), None, None, "failed", None, f"工作进程异常退出：{exc}"
-                    )
-                collect(outcome)
+    gate_dir = tempfile.mkdtemp(prefix="evalkit-pdfgate-") if todo and pdf_memory_mb else None
+    env = {}
+    if gate_dir and pdf_memory_mb:
+        env[memgate.ENV_VAR] = f"{pdf_memory_mb:g}:{Path(gate_dir) / 'ledger'}"
+    try:
+        if todo:
+            _evaluate(todo, collect, outputs, notebooks, jobs, warm_kernel, env)
+    finally:
+        if gate_dir:
+            shutil.rmtree(gate_dir, ignore_errors=True)
     result.outcomes.sort(key=lambda o: o.source)
     years = {o.year for o in result.outcomes if o.year is not None}
     for year in sorted(years):
         result.index = write_index(outputs / str(year))
     return result
+
+
+def _init_worker(env: dict[str, str]) -> None:
+    """In each worker, before its kernel starts: the environment its kernels inherit."""
+    os.environ.update(env)
+
+
+def _evaluate(
+    todo: list[tuple[int, Path]],
+    collect: Callable[[DeptOutcome], None],
+    outputs: Path,
+    notebooks: Path | None,
+    jobs: int,
+    warm_kernel: bool,
+    env: dict[str, str],
+) -> None:
+    """Run the departments of ``todo`` in worker processes, in order, collecting each."""
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=max(1, jobs), mp_context=ctx, initializer=_init_worker, initargs=(env,)
+    ) as pool:
+        futures: dict[Future[DeptOutcome], Path] = {
+            pool.submit(
+                _run_one,
+                str(f),
+                str(outputs),
+                str(notebooks) if notebooks else None,
+                warm_kernel,
+            ): f
+            for _, f in todo
+        }
+        for fut in as_completed(futures):
+            try:
+                outcome = fut.result()
+            except Exception as exc:  # a worker process died (killed, out of memory...)
+                outcome = DeptOutcome(
+                    str(futures[fut]), None, None, "failed", None, f"工作进程异常退出：{exc}"
+                )
+            collect(outcome)
 
 
 def _progress(total: int, enabled: bool) -> Callable[[DeptOutcome], None]:

@@ -114,6 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="每个笔记本启动全新内核（较慢；默认每个工作进程复用一个内核，笔记本之间清空）",
     )
+    p.add_argument(
+        "--pdf-memory",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="同时进行的 PDF 排版按报告大小估计的内存合计上限（MB）；超出时后到的排版"
+        "排队等待，超过上限的单份报告在无其他排版时进行。降低内存峰值，但整批耗时更长。"
+        "默认不限",
+    )
 
     p = add("verify", "核验归档的运行目录：哈希一致性，并用全新内核重新执行比对结果")
     p.add_argument(
@@ -278,6 +287,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.no_progress,
         warm_kernel=not args.fresh_kernels,
+        pdf_memory_mb=args.pdf_memory,
     )
     if not result.outcomes:
         raise InputError("没有找到参数文件（*.yaml）")

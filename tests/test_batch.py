@@ -10,13 +10,14 @@ import sys
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from conftest import write_notebook
 
-from evalkit import archive, batch
+from evalkit import archive, batch, memgate
 from evalkit.batch import DeptOutcome, run_batch
+from evalkit.errors import InputError
 from evalkit.records import write_workbook
 from evalkit.testing import clean_records
 
@@ -197,6 +198,52 @@ def test_batch_evaluates_the_largest_workbooks_first(
     result = run_batch([params], outputs=tmp_path / "out", jobs=2, progress=False)
     assert _RecordingPool.submitted == ["large", "medium", "small", "broken"]
     assert [Path(o.source).stem for o in result.outcomes] == ["broken", "large", "medium", "small"]
+
+
+class _EnvRecordingPool(_RecordingPool):
+    """Also records the environment the workers (and so their kernels) would get."""
+
+    env: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, *args: object, initializer: Any = None, initargs: Any = (), **kw: Any):
+        super().__init__()
+        type(self).env = dict(initargs[0]) if initargs else {}
+        gate = type(self).env.get(memgate.ENV_VAR, "")
+        if gate:  # the ledger's folder exists while the workers run
+            assert Path(gate.split(":", 1)[1]).parent.is_dir()
+
+
+@pytest.mark.parametrize("budget", [None, 800.0])
+def test_batch_hands_the_pdf_memory_budget_to_its_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: float | None
+) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    book = tmp_path / "a.xlsx"
+    book.write_bytes(b"x")
+    (params / "a.yaml").write_text(
+        json.dumps({"workbook": str(book), "dept_id": "a", "year": 2024}), encoding="utf-8"
+    )
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", _EnvRecordingPool)
+    monkeypatch.setattr(batch, "write_index", lambda year_dir: None)
+    run_batch([params], outputs=tmp_path / "out", progress=False, pdf_memory_mb=budget)
+    gate = _EnvRecordingPool.env.get(memgate.ENV_VAR)
+    if budget is None:
+        assert gate is None
+        return
+    assert gate is not None and gate.startswith("800:")
+    assert not Path(gate.split(":", 1)[1]).parent.exists()  # removed after the batch
+
+    monkeypatch.delenv(memgate.ENV_VAR, raising=False)
+    batch._init_worker(_EnvRecordingPool.env)
+    found = memgate.from_environment()
+    assert found is not None and found.budget_mb == 800.0
+    monkeypatch.delenv(memgate.ENV_VAR)
+
+
+def test_batch_refuses_a_non_positive_pdf_memory_budget(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="--pdf-memory"):
+        run_batch([tmp_path], outputs=tmp_path / "out", progress=False, pdf_memory_mb=0)
 
 
 def test_batch_with_nothing_to_do_starts_no_worker(

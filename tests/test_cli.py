@@ -129,3 +129,33 @@ def test_fresh_kernels_option_reaches_the_runner(
     with pytest.raises(Stopped):
         main(argv)
     assert seen == [warm]
+
+
+@pytest.mark.parametrize(
+    ("argv", "budget"),
+    [(["batch", "params"], None), (["batch", "params", "--pdf-memory", "800"], 800.0)],
+)
+def test_pdf_memory_option_reaches_the_batch(
+    argv: list[str], budget: float | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evalkit import batch
+
+    seen: list[float | None] = []
+
+    class Stopped(Exception):
+        pass
+
+    def fake(*args: object, pdf_memory_mb: float | None, **kwargs: object) -> None:
+        seen.append(pdf_memory_mb)
+        raise Stopped
+
+    monkeypatch.setattr(batch, "run_batch", fake)
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    with pytest.raises(Stopped):
+        main(argv)
+    assert seen == [budget]
+
+
+def test_non_positive_pdf_memory_is_invalid_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", "params", "--pdf-memory", "0"]) == 2
+    assert "--pdf-memory" in capsys.readouterr().err

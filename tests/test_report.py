@@ -771,3 +771,43 @@ def test_pdf_fork_mode_reports_the_childs_error_and_kills_it_on_timeout(
         os.kill(child, 0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["child.pid", "r.html"]
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None)  # timer handler restored
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_pdf_layout_waits_for_the_batch_memory_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``evalkit batch --pdf-memory`` (the environment variable), a layout starts only
+    when its estimate fits next to the layouts under way, and holds its share meanwhile."""
+    import threading
+    import time
+
+    from evalkit import memgate
+
+    html = tmp_path / "r.html"
+    html.write_text("<html><body>" + "中文" * 40_000 + "</body></html>", encoding="utf-8")
+    need = html.stat().st_size / 1024 * pdf.LAYOUT_MB_PER_KB  # ≈ 190 MB
+    ledger = tmp_path / "gate" / "ledger"
+    ledger.parent.mkdir()
+    other = os.getppid()  # a live process holding 700 of the 800 MB
+    ledger.write_text(f"running {other} 1 700.0\n", encoding="utf-8")
+    monkeypatch.setenv(memgate.ENV_VAR, f"800:{ledger}")
+    # the fake layout copies the ledger as it is while it runs
+    _fake_engine(monkeypatch, lambda h, p: p.write_text(ledger.read_text(encoding="utf-8")))
+
+    done: list[Path] = []
+    worker = threading.Thread(
+        target=lambda: done.append(pdf.html_to_pdf(html, tmp_path / "r.pdf", mode="fork"))
+    )
+    worker.start()
+    time.sleep(0.8)
+    assert not done and not (tmp_path / "r.pdf").exists()  # 700 + 190 > 800: waiting
+    ledger.write_text(
+        "".join(f"{line}\n" for line in ledger.read_text().splitlines() if str(other) not in line)
+    )
+    worker.join(20)
+    assert done
+    during = done[0].read_text(encoding="utf-8").split()
+    assert during[:2] == ["running", str(os.getpid())]
+    assert float(during[3]) == pytest.approx(need, abs=0.1)
+    assert ledger.read_text(encoding="utf-8") == ""  # released
