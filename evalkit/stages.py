@@ -240,6 +240,72 @@ def table_view(dept: Department, key: str, *, subject: str | None = None) -> pd.
     return out.reset_index(drop=True)
 
 
+def evidence_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """A rule's intermediate table as an auditor reads it.
+
+    The rules' tables carry internal ``_`` columns for the rules and the report (table
+    keys, row numbers, the cells behind a figure). Here they are hidden, and the cells
+    they point at come back as one Chinese 出处 column, e.g.
+    ``《项目清单》第2行“年初预算数”；《监控资金》第2行“年初预算数”``. Every other column
+    is unchanged.
+    """
+    internal = [c for c in frame.columns if str(c).startswith("_")]
+    out = frame.drop(columns=internal)
+    if not internal or frame.empty:
+        return out
+    refs = ["；".join(_cell_refs(row)) for row in frame[internal].to_dict("records")]
+    if any(refs):
+        out["出处"] = refs
+    elif "_row" in frame and "行号" not in out:
+        out["行号"] = frame["_row"].to_numpy()
+    return out
+
+
+def _cell_refs(row: dict[str, Any]) -> list[str]:
+    """The cells an internal-column row points at, as ``《表》第N行“列”`` texts."""
+    from .findings import Source
+
+    refs: list[str] = []
+    for value in (row.get("_entries") or ()):  # money figures: each with its evidence
+        evidence = getattr(value, "evidence", None)
+        if isinstance(evidence, Source):
+            refs.append(str(evidence))
+    refs += [str(s) for s in row.get("_sources") or () if isinstance(s, Source)]
+    rows = row.get("_rows")
+    table = row.get("_table")
+    if isinstance(rows, dict):  # label -> (table key, row, column key)
+        for table_key, number, column in rows.values():
+            refs.append(str(_source(table_key, number, column)))
+    elif isinstance(table, str) and isinstance(rows, (list, tuple)) and len(rows):
+        listed = "、".join(str(int(n)) for n in rows)
+        refs.append(f"《{_sheet_name(table)}》第{listed}行")
+    elif isinstance(table, str) and _present(row.get("_row")):
+        refs.append(str(_source(table, row["_row"], row.get("_column"))))
+    return refs
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and value != value)
+
+
+def _sheet_name(table_key: str) -> str:
+    from .schema import SHEETS_BY_KEY
+
+    sheet = SHEETS_BY_KEY.get(table_key)
+    return sheet.name if sheet else table_key
+
+
+def _source(table_key: str, number: Any, column: Any) -> Any:
+    from .findings import Source
+    from .schema import SHEETS_BY_KEY
+
+    sheet = SHEETS_BY_KEY.get(table_key)
+    header = None
+    if sheet is not None and isinstance(column, str):
+        header = next((c.header for c in sheet.columns if c.key == column), None)
+    return Source(_sheet_name(table_key), int(number), header)
+
+
 def totals_summary(totals: pd.DataFrame) -> list[dict[str, Any]]:
     """Published vs recomputed totals per self-evaluation table (for the county index)."""
     out = []
