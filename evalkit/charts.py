@@ -50,10 +50,18 @@ def setup() -> None:
 
 
 def _fig(height: float) -> tuple[Any, Any]:
+    """A new figure that pyplot does not hold on to.
+
+    A notebook displays the figure a chart function returns; a figure pyplot still held
+    would be displayed a second time by the inline backend at the end of the cell (drawn
+    twice, shown twice) and kept alive until ``plt.close``.
+    """
     import matplotlib.pyplot as plt
 
     setup()
-    return plt.subplots(figsize=(8, height), dpi=110)
+    fig, ax = plt.subplots(figsize=(8, height), dpi=110)
+    plt.close(fig)
+    return fig, ax
 
 
 def execution_chart(projects: pd.DataFrame) -> Any:
