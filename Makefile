@@ -33,6 +33,7 @@ county: setup sysdeps
 
 lint: setup
 	$(BIN)/ruff check evalkit tests benchmarks
+	$(BIN)/ruff format --check evalkit tests benchmarks notebooks/_build.py
 
 test: setup sysdeps lint
 	$(BIN)/python -m pytest -q

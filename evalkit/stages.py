@@ -266,7 +266,7 @@ def _cell_refs(row: dict[str, Any]) -> list[str]:
     from .findings import Source
 
     refs: list[str] = []
-    for value in (row.get("_entries") or ()):  # money figures: each with its evidence
+    for value in row.get("_entries") or ():  # money figures: each with its evidence
         evidence = getattr(value, "evidence", None)
         if isinstance(evidence, Source):
             refs.append(str(evidence))

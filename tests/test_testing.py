@@ -17,7 +17,15 @@ def test_every_fault_names_a_registered_rule() -> None:
 
 def test_faults_cover_every_family() -> None:
     families = {r.family for r in registered_rules() if r.id in {f.rule_id for f in FAULTS}}
-    assert families == {"scoring", "coverage", "quality", "relevance", "monitoring", "consistency", "process"}
+    assert families == {
+        "scoring",
+        "coverage",
+        "quality",
+        "relevance",
+        "monitoring",
+        "consistency",
+        "process",
+    }
 
 
 def test_clean_department_has_no_error_finding() -> None:

@@ -30,13 +30,24 @@ def _copy(run: RunResult, tmp_path: Path) -> Path:
     return target
 
 
-def test_fresh_run_verifies_by_re_execution(seed_run: RunResult, capsys: pytest.CaptureFixture[str]) -> None:
+def test_fresh_run_verifies_by_re_execution(
+    seed_run: RunResult, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify", str(seed_run.run_dir)]) == 0
     out = capsys.readouterr().out
     assert "全部归档文件哈希一致" in out and "完全一致" in out and "结论：通过" in out
 
 
-@pytest.mark.parametrize("rel", ["inputs/workbook.xlsx", "inputs/policy.yaml", "findings.json", "05_自评复核.ipynb", "html/06_评估报告.html"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "inputs/workbook.xlsx",
+        "inputs/policy.yaml",
+        "findings.json",
+        "05_自评复核.ipynb",
+        "html/06_评估报告.html",
+    ],
+)
 def test_any_edited_file_is_named(seed_run: RunResult, tmp_path: Path, rel: str) -> None:
     run = _copy(seed_run, tmp_path)
     with (run / rel).open("ab") as fh:
@@ -51,13 +62,17 @@ def test_deleted_file_is_named(seed_run: RunResult, tmp_path: Path) -> None:
     assert verify_run(run, reexecute=False).changed_files == ["findings.csv（缺失）"]
 
 
-def test_changed_findings_are_detected_by_re_execution(seed_run: RunResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_findings_are_detected_by_re_execution(
+    seed_run: RunResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run = _copy(seed_run, tmp_path)
     text = (run / "findings.json").read_text(encoding="utf-8")
     (run / "findings.json").write_text(text.replace('"SC001"', '"SC999"', 1), encoding="utf-8")
     assert main(["verify", str(run)]) == 1
     out = capsys.readouterr().out
-    assert "findings.json（内容已改变）" in out and "评估发现不一致" in out and "结论：未通过" in out
+    assert (
+        "findings.json（内容已改变）" in out and "评估发现不一致" in out and "结论：未通过" in out
+    )
 
 
 def test_not_a_run_folder(tmp_path: Path) -> None:
@@ -68,7 +83,9 @@ def test_not_a_run_folder(tmp_path: Path) -> None:
 
 def test_run_command_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "outputs"
-    assert main(["run", str(ROOT / "data" / "chaoyang-gxfwzx-2024.xlsx"), "--outputs", str(out)]) == 0
+    assert (
+        main(["run", str(ROOT / "data" / "chaoyang-gxfwzx-2024.xlsx"), "--outputs", str(out)]) == 0
+    )
     text = capsys.readouterr().out
     assert "评估完成" in text and "06_评估报告：完成" in text
     run = next((out / "2024" / "chaoyang-gxfwzx").glob("2*"))
@@ -79,9 +96,17 @@ def test_report_text_ignores_markup_and_timestamps(tmp_path: Path) -> None:
     from evalkit.verify import report_text
 
     a, b, c = tmp_path / "a.html", tmp_path / "b.html", tmp_path / "c.html"
-    a.write_text("<p>生成时间：<time>2026-11-23T11:40:02+08:00</time></p>\n<p>总分 91.44</p>", encoding="utf-8")
-    b.write_text("<p>生成时间：<time>2031-01-02T03:04:05.123Z</time></p> <p>总分  91.44</p>", encoding="utf-8")
-    c.write_text("<p>生成时间：<time>2031-01-02T03:04:05Z</time></p><p>总分 91.45</p>", encoding="utf-8")
+    a.write_text(
+        "<p>生成时间：<time>2026-11-23T11:40:02+08:00</time></p>\n<p>总分 91.44</p>",
+        encoding="utf-8",
+    )
+    b.write_text(
+        "<p>生成时间：<time>2031-01-02T03:04:05.123Z</time></p> <p>总分  91.44</p>",
+        encoding="utf-8",
+    )
+    c.write_text(
+        "<p>生成时间：<time>2031-01-02T03:04:05Z</time></p><p>总分 91.45</p>", encoding="utf-8"
+    )
     assert report_text(a) == report_text(b) != report_text(c)
 
 
@@ -124,9 +149,7 @@ def test_batch_with_warm_kernels_is_reproduced_by_fresh_kernels(tmp_path: Path) 
     assert max(reused) >= 6  # the second department ran in the first one's kernel
     # the archived notebooks read the same as with a fresh kernel per notebook
     second = next(
-        Path(str(o.run_dir))
-        for o, n in zip(result.outcomes, reused, strict=True)
-        if n >= 6
+        Path(str(o.run_dir)) for o, n in zip(result.outcomes, reused, strict=True) if n >= 6
     )
     manifest = json.loads((second / "manifest.json").read_text(encoding="utf-8"))
     fresh = run_department(

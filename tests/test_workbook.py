@@ -157,9 +157,7 @@ def test_dates_in_east_asian_builtin_formats_are_dates(
 
 
 @pytest.mark.parametrize("engine", ["fast", "openpyxl"])
-def test_a_serial_number_in_general_format_is_still_a_bad_date(
-    tmp_path: Path, engine: str
-) -> None:
+def test_a_serial_number_in_general_format_is_still_a_bad_date(tmp_path: Path, engine: str) -> None:
     path = _east_asian_date_workbook(tmp_path, None)
     with pytest.raises(WorkbookError) as info:
         build_department(read_raw(path, engine=engine), path=str(path))  # type: ignore[arg-type]
