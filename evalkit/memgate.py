@@ -3,10 +3,11 @@
 ``evalkit batch --pdf-memory MB`` lets each worker's kernel lay out a report only while
 the estimated memory of all layouts running at once stays within ``MB``. The processes
 are not related to one another (each kernel is started by its own worker), so they agree
-through a small ledger file: one line ``running PID MB`` per layout under way and one
-line ``waiting PID SEQ MB`` per layout waiting its turn, read and rewritten under an
-exclusive ``flock``. Entries of processes that no longer exist are dropped, so a kernel
-that dies mid-layout never holds the budget. Waiting layouts are admitted in arrival
+through a small ledger file: one line ``running PID SEQ MB START`` per layout under way and one
+line ``waiting PID SEQ MB START`` per layout waiting its turn, read and rewritten under an
+exclusive ``flock``. Entries of processes that no longer exist are dropped (START, the
+process's start time from ``/proc``, tells a reused PID from the process that wrote the
+entry), so a kernel that dies mid-layout never holds the budget. Waiting layouts are admitted in arrival
 order (a large report is not overtaken for ever by small ones), and a layout larger than
 the whole budget still runs when nothing else does: the budget delays, it never refuses.
 
@@ -40,15 +41,31 @@ class _Entry:
     pid: int
     seq: int
     mb: float
+    start: str = ""  # the process's start time ("" where /proc is not available)
+
+    def line(self) -> str:
+        return f"{self.state} {self.pid} {self.seq} {self.mb:.1f} {self.start}".rstrip() + "\n"
 
 
-def _alive(pid: int) -> bool:
+def _start_time(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot), or "" if unknown."""
     try:
-        os.kill(pid, 0)
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _alive(entry: _Entry) -> bool:
+    try:
+        os.kill(entry.pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # exists, owned by someone else
-        return True
+        pass
+    if entry.start:  # the same process, not a later one given the same PID
+        now = _start_time(entry.pid)
+        return not now or now == entry.start
     return True
 
 
@@ -85,32 +102,32 @@ class MemoryGate:
         with open(self.ledger, "a+", encoding="utf-8") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             fh.seek(0)
-            entries = [e for e in _parse(fh.read()) if _alive(e.pid)]
+            entries = [e for e in _parse(fh.read()) if _alive(e)]
             entries, result = change(entries)
             fh.seek(0)
             fh.truncate()
-            fh.write("".join(f"{e.state} {e.pid} {e.seq} {e.mb:.1f}\n" for e in entries))
+            fh.write("".join(e.line() for e in entries))
             fh.flush()
             return result
 
     @staticmethod
     def _enqueue(entries: list[_Entry], pid: int, mb: float) -> tuple[list[_Entry], int]:
         seq = max((e.seq for e in entries), default=0) + 1
-        return [*entries, _Entry("waiting", pid, seq, mb)], seq
+        return [*entries, _Entry("waiting", pid, seq, mb, _start_time(pid))], seq
 
     def _try_start(
         self, entries: list[_Entry], pid: int, seq: int, mb: float
     ) -> tuple[list[_Entry], bool]:
         mine = next((e for e in entries if e.pid == pid and e.seq == seq), None)
         if mine is None:  # the ledger file was removed or emptied: queue again
-            return [*entries, _Entry("waiting", pid, seq, mb)], False
+            return [*entries, _Entry("waiting", pid, seq, mb, _start_time(pid))], False
         waiting = [e for e in entries if e.state == "waiting"]
         running = [e for e in entries if e.state == "running"]
         first = min(waiting, key=lambda e: e.seq)
         used = sum(e.mb for e in running)
         if first is not mine or (running and used + mine.mb > self.budget_mb):
             return entries, False
-        started = _Entry("running", pid, seq, mine.mb)
+        started = _Entry("running", pid, seq, mine.mb, mine.start)
         return [started if e is mine else e for e in entries], True
 
     @staticmethod
@@ -122,9 +139,12 @@ def _parse(text: str) -> list[_Entry]:
     entries = []
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) == 4 and parts[0] in ("running", "waiting"):
+        if len(parts) in (4, 5) and parts[0] in ("running", "waiting"):
+            start = parts[4] if len(parts) == 5 else ""
             with contextlib.suppress(ValueError):
-                entries.append(_Entry(parts[0], int(parts[1]), int(parts[2]), float(parts[3])))
+                entries.append(
+                    _Entry(parts[0], int(parts[1]), int(parts[2]), float(parts[3]), start)
+                )
     return entries
 
 

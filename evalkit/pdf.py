@@ -225,6 +225,7 @@ def _import_engine() -> None:
 def _render_forked(html_path: Path, pdf_path: Path, timeout: float) -> None:
     """Lay out and write the PDF in a forked copy of this process, killed on timeout."""
     _import_engine()  # imported here, so that every child starts with it loaded
+    parent = os.getpid()
     read_fd, write_fd = os.pipe()
     with warnings.catch_warnings():
         # Python >= 3.12 warns that forking a multi-threaded process (a kernel) may
@@ -236,6 +237,7 @@ def _render_forked(html_path: Path, pdf_path: Path, timeout: float) -> None:
         try:
             os.close(read_fd)
             signal.setitimer(signal.ITIMER_REAL, 0)
+            _die_with(parent)
             _render(html_path, pdf_path)
             status = 0
         except BaseException as exc:
@@ -263,6 +265,22 @@ def _render_forked(html_path: Path, pdf_path: Path, timeout: float) -> None:
             with contextlib.suppress(ProcessLookupError, ChildProcessError):
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+
+
+def _die_with(parent: int) -> None:  # pragma: no cover - runs in the forked child
+    """Have the kernel ask Linux to kill this child when ``parent`` ends.
+
+    A kernel killed mid-layout (out of memory, ``kill -9``, a batch interrupted) would
+    otherwise leave its layout running on, holding CPU and memory for a PDF no one waits
+    for. Elsewhere than Linux nothing is done.
+    """
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
 
 
 def _wait_child(pid: int, timeout: float) -> bool:

@@ -117,6 +117,25 @@ def test_entries_of_dead_processes_are_dropped(tmp_path: Path) -> None:
         b.join()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_an_entry_of_a_reused_pid_is_dropped(tmp_path: Path) -> None:
+    """A live PID with another start time is a later process, not the entry's writer."""
+    holder = os.getppid()
+    real = memgate._start_time(holder)
+    assert real
+    (tmp_path / "ledger").write_text(
+        f"running {holder} 1 700.0 {int(real) + 1}\nrunning {holder} 2 50.0 {real}\n",
+        encoding="utf-8",
+    )
+    b = _start(tmp_path, 800, 300, 0.3, "b")
+    try:
+        _wait_for(tmp_path, "b start")
+        assert [line.split()[2] for line in _ledger(tmp_path)] == ["2", "3"]
+    finally:
+        b.kill()
+        b.join()
+
+
 def test_a_live_holder_blocks_until_its_entry_goes(tmp_path: Path) -> None:
     """The holder may be any live process (here the test's parent) until it leaves."""
     (tmp_path / "ledger").write_text(f"running {os.getppid()} 1 700.0\n", encoding="utf-8")

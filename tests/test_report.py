@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -811,3 +812,46 @@ def test_pdf_layout_waits_for_the_batch_memory_budget(
     assert during[:2] == ["running", str(os.getpid())]
     assert float(during[3]) == pytest.approx(need, abs=0.1)
     assert ledger.read_text(encoding="utf-8") == ""  # released
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_pdf_fork_child_does_not_outlive_a_killed_kernel(tmp_path: Path) -> None:
+    """A kernel killed mid-layout takes its layout child with it."""
+    import time
+
+    pid_file = tmp_path / "child.pid"
+    html = tmp_path / "r.html"
+    html.write_text("<html><body>中文</body></html>", encoding="utf-8")
+    script = (
+        "import os, sys, time\nfrom pathlib import Path\nfrom evalkit import pdf\n"
+        "pdf.cjk_families = lambda: [pdf.REQUIRED_FONT]\n"
+        "pdf._import_engine = lambda: None\n"
+        "def stuck(h, p):\n"
+        f"    Path({str(pid_file)!r}).write_text(str(os.getpid()))\n"
+        "    time.sleep(120)\n"
+        "pdf._render = stuck\n"
+        f"pdf.html_to_pdf({str(html)!r}, {str(tmp_path / 'r.pdf')!r}, mode='fork', timeout=300)\n"
+    )
+    kernel = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline and kernel.poll() is None
+            time.sleep(0.05)
+        child = int(pid_file.read_text())
+        os.kill(child, 0)  # laying out
+        kernel.kill()
+        kernel.wait()
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                break
+            with open(f"/proc/{child}/stat") as fh:  # killed but not yet reaped: a zombie
+                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    break
+            assert time.monotonic() < deadline, "the layout child outlived its kernel"
+            time.sleep(0.05)
+    finally:
+        kernel.kill()
