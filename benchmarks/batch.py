@@ -22,8 +22,9 @@ department's workbook was corrected (one 自评指标 得分 changed, so only th
 evaluated again); then times one department's evaluation (load, check) at ``--sizes`` projects. Wall times
 are per department (the baseline may run on an evenly spread sample, ``--baseline K``,
 to keep the run short; it is then reported per department of the sample). Peak memory is
-the largest sum of resident memory over the process tree (evalkit, its workers, their
-kernels and any child), sampled every 0.1 s. Figures go to ``docs/performance.md``.
+sampled every 0.1 s over the process tree (evalkit, its workers, their kernels and the
+kernels' PDF layout children) as two sums, RSS and PSS; the PSS peak is also shown divided
+by role (command, workers, kernels, PDF layouts). Figures go to ``docs/performance.md``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class Measured:
     wall: float
     peak_mb: float  # largest RSS sum over the process tree
     peak_pss_mb: float = 0.0  # largest PSS sum (shared pages counted once)
+    # role -> (processes, PSS MB) at the moment of the PSS peak
+    at_peak: dict[str, tuple[int, float]] | None = None
 
 
 class TreeMemory:
@@ -70,6 +73,7 @@ class TreeMemory:
         self.interval = interval
         self.peak = 0
         self.peak_pss = 0
+        self.at_peak: dict[str, tuple[int, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -80,17 +84,25 @@ class TreeMemory:
             return
         while not self._stop.is_set():
             rss = pss = 0
+            roles: dict[str, tuple[int, float]] = {}
             try:
                 procs = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 break
+            kernels = {proc.pid for proc in procs if _is_kernel(proc)}
             for proc in procs:
                 with contextlib.suppress(psutil.Error):
                     rss += proc.memory_info().rss
                 with contextlib.suppress(psutil.Error, AttributeError):
-                    pss += proc.memory_full_info().pss
+                    role = _role(proc, root.pid, kernels)
+                    one = proc.memory_full_info().pss
+                    pss += one
+                    count, total = roles.get(role, (0, 0.0))
+                    roles[role] = (count + 1, total + one / 2**20)
             self.peak = max(self.peak, rss)
-            self.peak_pss = max(self.peak_pss, pss)
+            if pss > self.peak_pss:
+                self.peak_pss = pss
+                self.at_peak = roles
             self._stop.wait(self.interval)
 
     def __enter__(self) -> TreeMemory:
@@ -110,6 +122,31 @@ class TreeMemory:
         return self.peak_pss / 2**20
 
 
+def _is_kernel(proc: psutil.Process) -> bool:
+    with contextlib.suppress(psutil.Error):
+        return any("ipykernel" in part for part in proc.cmdline())
+    return False
+
+
+def _role(proc: psutil.Process, root: int, kernels: set[int]) -> str:
+    """What a process of the tree is: the command itself, a worker, a kernel, a PDF layout."""
+    if proc.pid == root:
+        return "主进程"
+    if proc.pid in kernels:
+        # a kernel forks its PDF layout: the child has the kernel's command line
+        return "PDF 排版子进程" if proc.ppid() in kernels else "内核"
+    return "工作进程及其他"
+
+
+def breakdown(m: Measured) -> str:
+    """The PSS peak divided by role, e.g. ``主进程 1 个 70 MB；内核 2 个共 360 MB``."""
+    if not m.at_peak:
+        return "—"
+    return "；".join(
+        f"{role} {count} 个共 {total:.0f} MB" for role, (count, total) in sorted(m.at_peak.items())
+    )
+
+
 def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, quiet: bool = True) -> Measured:
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -123,7 +160,7 @@ def run_measured(cmd: Sequence[str], *, cwd: Path | None = None, quiet: bool = T
         _, err = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"命令失败（退出码 {proc.returncode}）：{' '.join(cmd)}\n{err[-2000:]}")
-    return Measured(time.perf_counter() - start, mem.peak_mb, mem.peak_pss_mb)
+    return Measured(time.perf_counter() - start, mem.peak_mb, mem.peak_pss_mb, mem.at_peak)
 
 
 def stage_notebooks() -> list[Path]:
@@ -364,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
         f"峰值 {unchanged.peak_mb:.0f} MB；一个部门（{corrected_params.stem}）更正底稿后再次运行："
         f"{corrected.wall:.1f} 秒，峰值 {corrected.peak_mb:.0f} MB（PSS {corrected.peak_pss_mb:.0f}）"
     )
+    print(f"(b) PSS 峰值时的构成：{breakdown(b)}")
     if a_times:
         print(
             f"(a) ÷ (b) = {statistics.mean(a_times) / b_dept:.1f}（目标 ≥ 10）；"
