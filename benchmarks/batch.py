@@ -40,7 +40,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -56,7 +56,7 @@ class Measured:
     peak_mb: float  # largest RSS sum over the process tree
     peak_pss_mb: float = 0.0  # largest PSS sum (shared pages counted once)
     # role -> (processes, PSS MB) at the moment of the PSS peak
-    at_peak: dict[str, tuple[int, float]] | None = None
+    at_peak: dict[str, tuple[int, float]] = field(default_factory=dict)
 
 
 class TreeMemory:
@@ -139,7 +139,7 @@ def _role(proc: psutil.Process, root: int, kernels: set[int]) -> str:
 
 
 def breakdown(m: Measured) -> str:
-    """The PSS peak divided by role, e.g. ``主进程 1 个 70 MB；内核 2 个共 360 MB``."""
+    """The PSS peak divided by role, e.g. ``主进程 1 个共 70 MB；内核 2 个共 360 MB``."""
     if not m.at_peak:
         return "—"
     return "；".join(
