@@ -1,4 +1,8 @@
-"""Running the rules on one department: the one orchestration function of the checks."""
+"""Running the rules on one department: the one orchestration function of the checks.
+
+This module is imported by ``import evalkit`` (``evalkit.check`` is the function), so it
+imports the rules, pandas and the loader only when a check runs.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,17 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import RunError
-from .findings import Finding, findings_frame
-from .model import Department
-from .policy import Policy, load_policy
-from .registry import Context, Rule, registered_rules
-from .workbook import load_workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .findings import Finding
+    from .model import Department
+    from .policy import Policy
+    from .registry import Rule
 
 
 def check(
@@ -29,6 +35,10 @@ def check(
     ``rules`` limits the run to these rule ids (default: all registered, minus the
     policy's ``disabled_rules``).
     """
+    from .findings import findings_frame
+    from .policy import load_policy
+    from .registry import Context, registered_rules
+
     policy = policy or load_policy()
     selected = _select(registered_rules(), rules, policy)
     ctx = Context(dept, policy)
@@ -84,6 +94,9 @@ def check_workbook(
     path: str | Path, *, policy_path: str | Path | None = None
 ) -> tuple[Department, pd.DataFrame]:
     """Load a workbook and evaluate it."""
+    from .policy import load_policy
+    from .workbook import load_workbook
+
     dept = load_workbook(path)
     return dept, check(dept, policy=load_policy(policy_path))
 

@@ -1,13 +1,20 @@
-"""Findings: what the checks report, one row each, with evidence."""
+"""Findings: what the checks report, one row each, with evidence.
+
+The constants (severities, dimensions, families) are read by light modules such as the
+run summary of a batch worker, so pandas is imported only by the functions that build
+or read a DataFrame.
+"""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "notice")
@@ -88,6 +95,8 @@ _SOURCE_FIELDS: tuple[str, ...] = tuple(Source.__dataclass_fields__)
 
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
     """Findings as one DataFrame, one row per finding, in a stable order."""
+    import pandas as pd
+
     rows = [f.to_dict() for f in findings]
     df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
     if df.empty:
@@ -99,6 +108,8 @@ def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
 
 
 def frame_to_findings(df: pd.DataFrame) -> list[Finding]:
+    import pandas as pd
+
     out = []
     for rec in df.to_dict("records"):
         rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
@@ -111,7 +122,7 @@ def findings_to_json(
     findings: pd.DataFrame | Sequence[Finding], *, department: dict[str, Any] | None = None
 ) -> str:
     """Serialise findings (see ``docs/findings.md``)."""
-    items = frame_to_findings(findings) if isinstance(findings, pd.DataFrame) else list(findings)
+    items = frame_to_findings(findings) if _is_frame(findings) else list(findings)
     payload = {
         "schema": "evalkit.findings/1",
         "department": department or {},
@@ -119,6 +130,12 @@ def findings_to_json(
         "findings": [f.to_dict() for f in items],
     }
     return json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=False)
+
+
+def _is_frame(obj: object) -> bool:
+    """A DataFrame? (Without importing pandas: if it is not imported, nothing is one.)"""
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and isinstance(obj, pandas.DataFrame)
 
 
 def findings_from_json(text: str) -> pd.DataFrame:

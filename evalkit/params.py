@@ -103,13 +103,13 @@ def params_from_dict(data: dict[str, Any], *, base: Path, source: Path | None = 
 
 def params_for_workbook(workbook: str | Path, *, policy: str | Path | None = None) -> RunParams:
     """Parameters read from a workbook itself (``evalkit run 底稿.xlsx``)."""
-    from .workbook import load_workbook
+    from .workbook import validate_workbook
 
-    dept = load_workbook(workbook)
+    info = validate_workbook(workbook)
     return RunParams(
         Path(workbook).resolve(),
-        dept.id,
-        dept.year,
+        str(info["dept_id"]),
+        int(info["year"]),
         None if policy is None else Path(policy).resolve(),
         None,
     )

@@ -67,10 +67,18 @@ DEFAULT_TIMEOUT = 300.0
 #: Where the PDF is laid out: a forked copy of this process, a new interpreter, or here.
 Mode = Literal["fork", "process", "inline"]
 
-#: Estimated layout memory per KB of report HTML (MB): WeasyPrint 70 peaked at 308 MB for
-#: the seed report (330 KB, 45 pages) and at 837 MB for a 60-project one (1,025 KB, 125
-#: pages), in a fresh interpreter of ≈ 50 MB: ≈ 0.76 MB per KB, rounded up.
-LAYOUT_MB_PER_KB = 0.8
+#: The memory of one PDF layout is estimated as ``LAYOUT_BASE_MB + LAYOUT_MB_PER_KB`` per KB
+#: of report HTML: the peak RSS of WeasyPrint 70 laying out seven synthetic reports of
+#: 156–1,040 KB in a fresh interpreter (280–900 MB) fits 174 + 0.70 × KB within ± 4 MB.
+#: A layout forked from a kernel shares part of that with it, so the estimate errs high.
+#: (A single rate of 0.8 MB per KB, used before, was ≈ 140 MB low for a 400 KB report.)
+LAYOUT_BASE_MB = 175.0
+LAYOUT_MB_PER_KB = 0.7
+
+
+def layout_estimate_mb(html_bytes: int) -> float:
+    """Estimated peak memory (MB) of laying out a report of ``html_bytes`` bytes of HTML."""
+    return LAYOUT_BASE_MB + html_bytes / 1024 * LAYOUT_MB_PER_KB
 
 
 class PdfError(EvalkitError):
@@ -137,7 +145,7 @@ def html_to_pdf(
     can fork, else ``"inline"``) says where the layout runs: see the module docstring.
     ``"inline"`` outside the main thread, where no timer signal can interrupt, becomes
     ``"process"``. ``gate`` (default: the one ``evalkit batch --pdf-memory`` set up, if
-    any) delays the layout until its estimated memory (:data:`LAYOUT_MB_PER_KB`) fits the
+    any) delays the layout until its estimated memory (:func:`layout_estimate_mb`) fits the
     budget shared with other processes; the timeout counts from the start of the layout.
     """
     html_path = Path(html_path)
@@ -162,8 +170,7 @@ def html_to_pdf(
     gate = gate or memgate.from_environment()
     if gate is None:
         return _html_to_pdf(html_path, pdf_path, tmp, timeout, mode)
-    need = html_path.stat().st_size / 1024 * LAYOUT_MB_PER_KB
-    with gate.admit(need):
+    with gate.admit(layout_estimate_mb(html_path.stat().st_size)):
         return _html_to_pdf(html_path, pdf_path, tmp, timeout, mode)
 
 

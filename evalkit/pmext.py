@@ -10,7 +10,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sys
 import tempfile
 import uuid
 from typing import Any
@@ -37,7 +40,17 @@ def _socket_dir() -> str:
     global _SOCKET_DIR
     if _SOCKET_DIR is None or not os.path.isdir(_SOCKET_DIR):
         _SOCKET_DIR = tempfile.mkdtemp(prefix="evalkit-ipc-")
+        atexit.register(_remove_socket_dir, _SOCKET_DIR)
     return _SOCKET_DIR
+
+
+def _remove_socket_dir(path: str) -> None:
+    """At exit: shut down this process's warm kernels, then remove the socket folder
+    (one per process; it used to be left behind in the temp folder, empty)."""
+    engine = sys.modules.get("evalkit.engine")
+    if engine is not None:
+        engine.shutdown_kernels()
+    shutil.rmtree(path, ignore_errors=True)
 
 
 class IPCKernelManager(AsyncKernelManager):

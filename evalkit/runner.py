@@ -149,17 +149,23 @@ def run_department(
 
 
 def validate_inputs(params: RunParams) -> None:
-    """Load the workbook and the policy once before a run; raise InputError if unusable."""
+    """Validate the workbook and the policy once before a run; raise InputError if unusable.
+
+    The workbook is validated as the notebooks will load it, without building its
+    DataFrames: the process driving papermill never imports pandas (about 50 MB in each
+    batch worker); the kernels do.
+    """
     from .errors import ParamsError
     from .policy import load_policy
-    from .workbook import load_workbook
+    from .workbook import validate_workbook
 
     load_policy(params.policy)
-    dept = load_workbook(params.workbook)
-    if dept.id != params.dept_id or dept.year != params.year:
+    info = validate_workbook(params.workbook)
+    dept_id, year = str(info["dept_id"]), int(info["year"])
+    if dept_id != params.dept_id or year != params.year:
         raise ParamsError(
             f"参数与底稿不一致：参数为 {params.dept_id}（{params.year}年度），"
-            f"底稿“{params.workbook.name}”为 {dept.id}（{dept.year}年度）"
+            f"底稿“{params.workbook.name}”为 {dept_id}（{year}年度）"
         )
 
 

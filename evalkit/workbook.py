@@ -10,6 +10,10 @@ The cells are read by :mod:`evalkit.xlsxread`, which gives exactly what openpyxl
 (read-only, cached values) several times faster; a workbook it does not read exactly is
 read with openpyxl as before. The validation remembers each distinct cell value's
 outcome per column, since tables repeat the same few texts thousands of times.
+
+``validate_workbook(path)`` runs the same validation without building the department's
+DataFrames, and without importing pandas: a batch worker checks its input with it before
+the kernels (which do the pandas work) start on the notebooks.
 """
 
 from __future__ import annotations
@@ -26,12 +30,9 @@ import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import Problem, WorkbookError
-from .model import Department
 from .schema import (
     DEPARTMENT,
     FIELD_SHEET_HEADERS,
@@ -44,8 +45,15 @@ from .schema import (
 )
 from .values import IndicatorValue, parse_indicator, parse_number
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .model import Department
+
 #: A raw workbook: sheet name -> list of (Excel row number, cell values).
 RawWorkbook = dict[str, list[tuple[int, tuple[Any, ...]]]]
+#: One table sheet's validated rows, one dict per data row (the DataFrame's columns).
+Records = list[dict[str, Any]]
 #: How :func:`read_raw` reads the cells (see there).
 Engine = Literal["auto", "fast", "openpyxl"]
 
@@ -78,6 +86,19 @@ def load_workbook(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> Depar
     with _gc_paused():
         raw = read_raw(p, limits=limits)
         return build_department(raw, path=str(p), sha256=_sha256(p))
+
+
+def validate_workbook(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+    """Validate one department workbook exactly as :func:`load_workbook` does, without
+    building the department (nor importing pandas); the fields of its 《部门信息》 sheet.
+
+    Raises :class:`WorkbookError` listing every problem found.
+    """
+    p = Path(path)
+    with _gc_paused():
+        raw = read_raw(p, limits=limits)
+        info, _, _, _ = _validate(raw, str(p))
+    return info
 
 
 @contextlib.contextmanager
@@ -193,17 +214,27 @@ def _openpyxl_rows(wb: Any, name: str, limits: Limits) -> RawWorkbook:
 
 def build_department(raw: RawWorkbook, *, path: str, sha256: str = "") -> Department:
     """Validate a raw workbook against the schema and build the department."""
-    v = _Validator(path)
+    from .model import Department
+
     with _gc_paused():
-        info, info_text, info_rows = v.fields(raw)
-        tables: dict[str, pd.DataFrame] = {}
-        for sh in SHEETS:
-            if sh.kind == "table":
-                tables[sh.key] = v.table(raw, sh)
-        v.cross_check(tables)
+        info, info_text, info_rows, records = _validate(raw, path)
+        tables: dict[str, pd.DataFrame] = {
+            sh.key: _frame(sh, records[sh.key]) for sh in SHEETS if sh.kind == "table"
+        }
+    return Department(path, sha256, info, info_text, info_rows, tables)
+
+
+def _validate(
+    raw: RawWorkbook, path: str
+) -> tuple[dict[str, Any], dict[str, str], dict[str, int], dict[str, Records]]:
+    """Every problem of a raw workbook (raised together), else its fields and table rows."""
+    v = _Validator(path)
+    info, info_text, info_rows = v.fields(raw)
+    records = {sh.key: v.table(raw, sh) for sh in SHEETS if sh.kind == "table"}
+    v.cross_check(records)
     if v.problems:
         raise WorkbookError(path, v.problems)
-    return Department(path, sha256, info, info_text, info_rows, tables)
+    return info, info_text, info_rows, records
 
 
 # ----------------------------------------------------------------------------------------
@@ -421,16 +452,17 @@ class _Validator:
         return parsed
 
     # -- table sheets --------------------------------------------------------------------
-    def table(self, raw: RawWorkbook, sh: Sheet) -> pd.DataFrame:
+    def table(self, raw: RawWorkbook, sh: Sheet) -> Records:
+        """The sheet's valid rows (none when the sheet or a required column is missing)."""
         rows = raw.get(sh.name)
         if rows is None:
             if sh.required:
                 self.add("missing_sheet", f"缺少工作表“{sh.name}”", sh.name)
-            return _empty_frame(sh)
+            return []
         if not rows:
             if sh.required:
                 self.add("missing_header", f"工作表“{sh.name}”没有表头行", sh.name, 1)
-            return _empty_frame(sh)
+            return []
         header_row, header_values = rows[0]
         positions: dict[str, int] = {}
         seen: dict[str, int] = {}
@@ -459,7 +491,7 @@ class _Validator:
                 )
                 ok = False
         if not ok:
-            return _empty_frame(sh)
+            return []
         plan = _TablePlan(sh, positions)
         checked = tuple(i for k, i in positions.items() if k != "note")
         records: list[dict[str, Any]] = []
@@ -487,9 +519,7 @@ class _Validator:
                 else:
                     seen_keys[key] = rowno
             records.append(rec)
-        if not records:
-            return _empty_frame(sh)
-        return pd.DataFrame.from_records(records, columns=_frame_columns(sh))
+        return records
 
     def _row(self, plan: _TablePlan, rowno: int, values: Sequence[Any]) -> dict[str, Any]:
         """One data row as a record; ``values`` is at least ``plan.width`` long."""
@@ -576,17 +606,14 @@ class _Validator:
         return rec
 
     # -- cross-sheet ---------------------------------------------------------------------
-    def cross_check(self, tables: dict[str, pd.DataFrame]) -> None:
-        # .tolist(): iterating a Series of strings element by element is slow
-        projects = (
-            set(tables["projects"]["name"].tolist()) if "name" in tables["projects"] else set()
-        )
-        known = projects | {DEPARTMENT}
+    def cross_check(self, tables: dict[str, Records]) -> None:
+        # subject and name are verbatim texts: a str in every row
+        known = {r["name"] for r in tables["projects"]} | {DEPARTMENT}
         for sh in SHEETS:
             if sh.kind != "table" or "subject" not in {c.key for c in sh.columns}:
                 continue
-            df = tables[sh.key]
-            for rowno, subject in zip(df["_row"].tolist(), df["subject"].tolist(), strict=True):
+            for rec in tables[sh.key]:
+                rowno, subject = rec["_row"], rec["subject"]
                 if subject and subject not in known:
                     close = difflib.get_close_matches(subject, list(known), n=1, cutoff=0.6)
                     hint = (
@@ -602,13 +629,14 @@ class _Validator:
                         "对象",
                         subject,
                     )
-        selfeval = set(tables["selfeval"]["subject"].tolist())
+        selfeval = {r["subject"] for r in tables["selfeval"]}
         for key in ("selfeval_funds", "selfeval_indicators", "tasks"):
-            df = tables[key]
             sheet_name = next(s.name for s in SHEETS if s.key == key)
-            for subject in dict.fromkeys(df["subject"].tolist()):
+            first_rows: dict[str, int] = {}
+            for rec in tables[key]:
+                first_rows.setdefault(rec["subject"], rec["_row"])
+            for subject, first in first_rows.items():
                 if subject and subject in known and subject not in selfeval:
-                    first = int(df.loc[df["subject"] == subject, "_row"].iloc[0])
                     self.add(
                         "missing_selfeval_total",
                         f"对象“{subject}”有自评明细，但《自评表》中没有它的总分行",
@@ -752,8 +780,13 @@ def _frame_columns(sh: Sheet) -> list[str]:
     return cols
 
 
-def _empty_frame(sh: Sheet) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="object") for c in _frame_columns(sh)})
+def _frame(sh: Sheet, records: Records) -> pd.DataFrame:
+    """A table sheet's rows as the DataFrame the department holds."""
+    import pandas as pd
+
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in _frame_columns(sh)})
+    return pd.DataFrame.from_records(records, columns=_frame_columns(sh))
 
 
 def frame_columns(sheet_key: str) -> Sequence[str]:

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import pickle
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,16 @@ import pytest
 from evalkit.errors import Problem, WorkbookError
 from evalkit.records import write_workbook
 from evalkit.testing import P1, P2, clean_records
-from evalkit.workbook import Limits, build_department, load_workbook, parse_date, read_raw
+from evalkit.workbook import (
+    Limits,
+    build_department,
+    load_workbook,
+    parse_date,
+    read_raw,
+    validate_workbook,
+)
+
+SEED = Path(__file__).resolve().parent.parent / "data" / "ningxian-gxj-2024.xlsx"
 
 
 def _write(tmp_path: Path, records: dict[str, Any] | None = None, name: str = "d.xlsx") -> Path:
@@ -298,6 +309,48 @@ def test_all_problems_of_a_workbook_are_reported_at_once(tmp_path: Path) -> None
     frame = info.value.to_frame()
     assert list(frame.columns) == ["code", "message", "file", "sheet", "row", "column", "value"]
     assert len(frame) == 5
+
+
+@pytest.mark.parametrize("fault", ["several", "no_total", "duplicate_project", "missing_sheet"])
+def test_validate_workbook_reports_exactly_what_load_workbook_reports(
+    tmp_path: Path, fault: str
+) -> None:
+    records = clean_records()
+    if fault == "several":
+        records["项目清单"][1]["全年执行数"] = "abc"
+        records["目标表指标"][0]["指标值"] = "≥"
+        records["自评指标"][3]["对象"] = "不存在的项目"
+        records["部门信息"]["年度"] = None
+    elif fault == "no_total":
+        records["自评表"] = [r for r in records["自评表"] if r["对象"] != P2]
+    elif fault == "duplicate_project":
+        records["项目清单"].append(dict(records["项目清单"][0]))
+    else:
+        del records["项目清单"]
+    path = _write(tmp_path, records)
+    with pytest.raises(WorkbookError) as info:
+        validate_workbook(path)
+    assert info.value.problems and list(info.value.problems) == _problems(path)
+
+
+def test_validate_workbook_gives_the_fields_of_a_good_workbook(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    assert validate_workbook(path) == load_workbook(path).info
+
+
+def test_validating_a_workbook_does_not_import_pandas() -> None:
+    """A batch worker validates its department's workbook; the kernels use pandas."""
+    code = (
+        "import sys\n"
+        "from evalkit.workbook import validate_workbook\n"
+        f"info = validate_workbook({str(SEED)!r})\n"
+        "assert info['dept_id'] == 'ningxian-gxj', info\n"
+        "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
 
 
 def test_workbook_error_pickles_with_its_problems(tmp_path: Path) -> None:
