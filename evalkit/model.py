@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - moved in a future pandas: same result,
         return pd.DataFrame({"v": [value]}, dtype=object).to_dict("records")[0]["v"]
 
 
-from .schema import DEPARTMENT, SHEETS_BY_KEY
+from .schema import DEPARTMENT, SHEETS_BY_KEY, dept_identity
 
 
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -103,7 +103,7 @@ class Department:
     # -- identity ---------------------------------------------------------------------
     @property
     def id(self) -> str:
-        return str(self.info["dept_id"])
+        return dept_identity(self.info)[0]
 
     @property
     def name(self) -> str:
@@ -111,7 +111,7 @@ class Department:
 
     @property
     def year(self) -> int:
-        return int(self.info["year"])
+        return dept_identity(self.info)[1]
 
     # -- tables -----------------------------------------------------------------------
     def table(self, key: str) -> pd.DataFrame:

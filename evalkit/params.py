@@ -103,13 +103,14 @@ def params_from_dict(data: dict[str, Any], *, base: Path, source: Path | None = 
 
 def params_for_workbook(workbook: str | Path, *, policy: str | Path | None = None) -> RunParams:
     """Parameters read from a workbook itself (``evalkit run 底稿.xlsx``)."""
+    from .schema import dept_identity
     from .workbook import validate_workbook
 
-    info = validate_workbook(workbook)
+    dept_id, year = dept_identity(validate_workbook(workbook))
     return RunParams(
         Path(workbook).resolve(),
-        str(info["dept_id"]),
-        int(info["year"]),
+        dept_id,
+        year,
         None if policy is None else Path(policy).resolve(),
         None,
     )

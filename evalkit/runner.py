@@ -157,11 +157,11 @@ def validate_inputs(params: RunParams) -> None:
     """
     from .errors import ParamsError
     from .policy import load_policy
+    from .schema import dept_identity
     from .workbook import validate_workbook
 
     load_policy(params.policy)
-    info = validate_workbook(params.workbook)
-    dept_id, year = str(info["dept_id"]), int(info["year"])
+    dept_id, year = dept_identity(validate_workbook(params.workbook))
     if dept_id != params.dept_id or year != params.year:
         raise ParamsError(
             f"参数与底稿不一致：参数为 {params.dept_id}（{params.year}年度），"

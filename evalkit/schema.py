@@ -11,7 +11,7 @@ Internally every column has an English ``key`` used as the DataFrame column name
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ColumnKind = Literal[
     "text",  # free text, kept verbatim
@@ -654,6 +654,11 @@ _HEADERS: dict[tuple[str, str], str] = {
 def column_header(sheet_key: str, column: str) -> str:
     """The Chinese header of a column key of a sheet; ``column`` itself when not a key."""
     return _HEADERS.get((sheet_key, column), column)
+
+
+def dept_identity(info: dict[str, Any]) -> tuple[str, int]:
+    """A department's (部门编码, 年度) from its validated 《部门信息》 fields."""
+    return str(info["dept_id"]), int(info["year"])
 
 
 def sheet(key: str) -> Sheet:
