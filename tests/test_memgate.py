@@ -95,11 +95,14 @@ def test_waiting_layouts_are_admitted_in_arrival_order(tmp_path: Path) -> None:
     while not any(line.startswith("waiting") for line in _ledger(tmp_path)):
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    c = _start(tmp_path, 800, 100, 0.0, "c")  # would fit next to a, but b came first
+    # c would fit next to a (500 + 300), but b came first; nor does c fit next to b, so
+    # c starts after b has logged its end (were c to fit next to b, it could be admitted
+    # right after b and log its start before b logs its own: the log's order would race)
+    c = _start(tmp_path, 800, 300, 0.0, "c")
     for p in (a, b, c):
         p.join(20)
     ev = _events(tmp_path)
-    assert ev["a end"] <= ev["b start"] <= ev["c start"]
+    assert ev["a end"] <= ev["b start"] <= ev["b end"] <= ev["c start"]
 
 
 def test_entries_of_dead_processes_are_dropped(tmp_path: Path) -> None:
