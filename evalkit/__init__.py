@@ -5,7 +5,9 @@ The public surface is what this module exports; ``tests/test_public_api.py`` pin
 The names are imported on first use (PEP 562; ``check`` is imported at once, so that it
 stays the function when the module of the same name is imported): ``import evalkit``
 alone, or importing one of its light modules (the batch parent, its workers, the run
-archive), does not import pandas. A batch worker only drives papermill; the kernels do the pandas work.
+archive), does not import pandas. A batch worker only drives papermill; the kernels do the
+pandas work. Loading and checking a workbook need no pandas either: a loaded department
+builds its DataFrames when they are first read, and ``evalkit check`` never reads them.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Running the rules on one department: the one orchestration function of the checks.
 
 This module is imported by ``import evalkit`` (``evalkit.check`` is the function), so it
-imports the rules, pandas and the loader only when a check runs.
+imports the rules and the loader only when a check runs; the rules need no pandas, and
+only :func:`check`, which returns a DataFrame, imports it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,11 +38,62 @@ def check(
     policy's ``disabled_rules``).
     """
     from .findings import findings_frame
+
+    return findings_frame(check_findings(dept, policy=policy, rules=rules))
+
+
+def check_findings(
+    dept: Department,
+    *,
+    policy: Policy | None = None,
+    rules: Iterable[str] | None = None,
+    processes: int = 1,
+) -> list[Finding]:
+    """:func:`check` as a list of findings, in the same order, without pandas (the
+    ``evalkit check`` command imports none).
+
+    ``processes=2`` runs about half of the rules in a forked child process (the families
+    split by :func:`split_rules`): the same findings in the same order. Only for a process
+    without threads (a command, not a Jupyter kernel); where the child fails or ``os.fork``
+    is missing, every rule runs here.
+    """
+    from .findings import sort_findings
+    from .forking import ChildFailed, Forked, can_fork
     from .policy import load_policy
-    from .registry import Context, registered_rules
+    from .registry import registered_rules
 
     policy = policy or load_policy()
     selected = _select(registered_rules(), rules, policy)
+    groups = split_rules(selected, processes) if processes > 1 and can_fork() else [selected]
+    children: list[Forked] = []
+    try:
+        with contextlib.suppress(OSError):  # no process to be had: run them here
+            for group in groups[1:]:
+                children.append(Forked(_run_rules, dept, policy, group))
+        found = _run_rules(dept, policy, groups[0])
+        for child, group in zip(children, groups[1:], strict=False):
+            try:
+                found += child.result()
+            except ChildFailed:  # a rule that raises raises here, as it always does
+                found += _run_rules(dept, policy, group)
+        for group in groups[1 + len(children) :]:
+            found += _run_rules(dept, policy, group)
+    except RunError:
+        if len(groups) == 1:
+            raise
+        # run every rule here in order: the error is the one a single process raises
+        found = _run_rules(dept, policy, selected)
+    finally:
+        for child in children:
+            child.kill()
+    # a stable sort: a rule's findings about a subject keep their order, whichever
+    # process ran the rule
+    return sort_findings(found)
+
+
+def _run_rules(dept: Department, policy: Policy, selected: list[Rule]) -> list[Finding]:
+    from .registry import Context
+
     ctx = Context(dept, policy)
     found: list[Finding] = []
     with _cyclic_gc_paused():
@@ -56,7 +109,30 @@ def check(
         # drop the shared analyses while the collector is paused: the first collection
         # after the pause walks every object still alive that the check created
         ctx.release()
-        return findings_frame(found)
+    return found
+
+
+#: Families whose rules share analyses (``Context.memo``): run in the same process.
+_SHARED_ANALYSES = {"relevance": "quality", "process": "coverage"}
+
+
+def split_rules(selected: Sequence[Rule], n: int) -> list[list[Rule]]:
+    """The rules in ``n`` groups for ``n`` processes, each group in rule order: whole
+    families (and the families that share analyses) together, the largest first to the
+    group with the fewest rules, a family's rule count standing for its cost."""
+    families: dict[str, list[Rule]] = {}
+    for r in selected:
+        families.setdefault(_SHARED_ANALYSES.get(r.family, r.family), []).append(r)
+    loads = [0] * max(n, 1)
+    owner: dict[str, int] = {}
+    for name, members in sorted(families.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        index = min(range(len(loads)), key=lambda i: (loads[i], i))
+        owner[name] = index
+        loads[index] += len(members)
+    groups: list[list[Rule]] = [[] for _ in loads]
+    for r in selected:
+        groups[owner[_SHARED_ANALYSES.get(r.family, r.family)]].append(r)
+    return [g for g in groups if g] or [[]]
 
 
 _gc_lock = threading.Lock()

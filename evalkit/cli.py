@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -67,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="输出格式：table（默认，表格）、json 或 csv",
     )
     p.add_argument("--output", type=Path, default=None, metavar="文件", help="写入文件而非屏幕")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="并行进程数：N 个子进程分读底稿（同时本进程加载规则），规则分两个进程运行"
+        "（默认按 CPU 核数，2 至 4；1 表示全部在本进程完成）",
+    )
 
     p = add("run", "按阶段笔记本评估一个部门，结果归档到新的运行目录")
     p.add_argument(
@@ -222,34 +231,51 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check import check
-    from .findings import SEVERITY_LABELS, findings_to_csv, findings_to_json
-    from .policy import load_policy
-    from .workbook import load_workbook
+    from .prefetch import prefetch_workbook
 
-    policy = load_policy(args.policy)
-    dept = load_workbook(args.workbook)
-    findings = check(dept, policy=policy)
+    if args.jobs is not None and args.jobs < 1:
+        raise InputError("--jobs 至少为 1")
+    # child processes read the workbook while this one imports the rules
+    readers = 0 if args.jobs == 1 else args.jobs
+    with prefetch_workbook(args.workbook, processes=readers) as pending:
+        from .check import check_findings
+        from .findings import SEVERITY_LABELS, findings_frame, findings_to_csv, findings_to_json
+        from .policy import load_policy
+        from .registry import registered_rules
+
+        policy = load_policy(args.policy)
+        registered_rules()
+        dept = pending.result()
+    findings = check_findings(dept, policy=policy, processes=1 if args.jobs == 1 else 2)
     if args.format == "json":
         meta = {"id": dept.id, "name": dept.name, "year": dept.year, "workbook_sha256": dept.sha256}
         _emit(findings_to_json(findings, department=meta), args.output)
     elif args.format == "csv":
-        _emit(findings_to_csv(findings), args.output)
+        _emit(findings_to_csv(findings_frame(findings)), args.output)
     else:
-        counts = findings["severity"].value_counts() if len(findings) else {}
-        head = "，".join(
-            f"{SEVERITY_LABELS[s]} {int(counts.get(s, 0))} 条" for s in SEVERITY_LABELS
-        )
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_LABELS}
+        head = "，".join(f"{SEVERITY_LABELS[s]} {counts[s]} 条" for s in SEVERITY_LABELS)
         lines = [
             f"{dept.name}（{dept.year}年度）评估发现 {len(findings)} 条：{head}（政策口径 {policy.version}）",
             "",
         ]
-        if len(findings):
-            view = findings.assign(severity=findings["severity"].map(SEVERITY_LABELS))[
-                ["severity", "dimension", "rule_id", "subject", "indicator", "message"]
-            ]
-            view.columns = ["级别", "维度", "规则", "对象", "指标", "问题"]
-            lines.append(_table(view.fillna("")))
+        if findings:
+            lines.append(
+                _text_table(
+                    ("级别", "维度", "规则", "对象", "指标", "问题"),
+                    [
+                        (
+                            SEVERITY_LABELS[f.severity],
+                            f.dimension,
+                            f.rule_id,
+                            f.subject,
+                            f.indicator or "",
+                            f.message,
+                        )
+                        for f in findings
+                    ],
+                )
+            )
         _emit("\n".join(lines), args.output)
     return EXIT_OK
 
@@ -332,6 +358,37 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
     _emit(workbook_markdown(), args.output)
     return EXIT_OK
+
+
+def _text_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, max_width: int = 80
+) -> str:
+    """A plain-text table for a terminal: columns aligned by display width (a Chinese
+    character takes two columns), cells longer than ``max_width`` cut with "…"."""
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    def cut(text: str) -> str:
+        text = " ".join(str(text).split())
+        if width(text) <= max_width:
+            return text
+        out, used = [], 0
+        for c in text:
+            w = width(c)
+            if used + w > max_width - 1:
+                break
+            out.append(c)
+            used += w
+        return "".join(out) + "…"
+
+    cells = [[cut(h) for h in headers], *([cut(v) for v in row] for row in rows)]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(v + " " * (widths[i] - width(v)) for i, v in enumerate(row)).rstrip()
+        for row in cells
+    ]
+    return "\n".join(lines)
 
 
 def _table(df: object) -> str:

@@ -93,18 +93,27 @@ FINDING_COLUMNS: tuple[str, ...] = tuple(Finding.__dataclass_fields__)
 _SOURCE_FIELDS: tuple[str, ...] = tuple(Source.__dataclass_fields__)
 
 
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in report order: by dimension (:data:`DIMENSIONS`, unknown ones last),
+    severity, rule id and subject; a rule's findings about one subject keep their order."""
+    dims = _DIMENSION_ORDER
+    sevs = _SEVERITY_ORDER
+    return sorted(
+        findings, key=lambda f: (dims.get(f.dimension, 99), sevs[f.severity], f.rule_id, f.subject)
+    )
+
+
+_DIMENSION_ORDER = {d: i for i, d in enumerate(DIMENSIONS)}
+_SEVERITY_ORDER = {s: i for i, s in enumerate(SEVERITIES)}
+
+
 def findings_frame(findings: Iterable[Finding]) -> pd.DataFrame:
-    """Findings as one DataFrame, one row per finding, in a stable order."""
+    """Findings as one DataFrame, one row per finding, in report order
+    (:func:`sort_findings`)."""
     import pandas as pd
 
-    rows = [f.to_dict() for f in findings]
-    df = pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
-    if df.empty:
-        return df
-    df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
-    df["_dim"] = df["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)}).fillna(99)
-    df = df.sort_values(["_dim", "_sev", "rule_id", "subject"], kind="stable")
-    return df.drop(columns=["_sev", "_dim"]).reset_index(drop=True)
+    rows = [f.to_dict() for f in sort_findings(findings)]
+    return pd.DataFrame(rows, columns=list(FINDING_COLUMNS))
 
 
 def frame_to_findings(df: pd.DataFrame) -> list[Finding]:

@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+import math
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
-import pandas as pd
-from pandas.api.extensions import ExtensionDtype
-
-try:  # the boxing ``DataFrame.to_dict`` applies (pandas >= 2; a private helper)
-    from pandas.core.dtypes.cast import maybe_box_native
-except ImportError:  # pragma: no cover - moved in a future pandas: same result, slower
-
-    def maybe_box_native(value: Any) -> Any:
-        return pd.DataFrame({"v": [value]}, dtype=object).to_dict("records")[0]["v"]
-
+from typing import TYPE_CHECKING, Any
 
 from .schema import DEPARTMENT, SHEETS_BY_KEY, dept_identity
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: One table's rows as dicts (a DataFrame's records).
+Records = list[dict[str, Any]]
+
+
+def _maybe_box_native(value: Any) -> Any:
+    """The boxing ``DataFrame.to_dict`` applies (pandas >= 2; a private helper)."""
+    try:
+        from pandas.core.dtypes.cast import maybe_box_native
+    except ImportError:  # pragma: no cover - moved in a future pandas: same result, slower
+        import pandas as pd
+
+        return pd.DataFrame({"v": [value]}, dtype=object).to_dict("records")[0]["v"]
+    return maybe_box_native(value)
 
 
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -28,6 +36,10 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     columns (pandas' ``str`` included) are boxed to native types exactly as ``to_dict``
     boxes them (``maybe_box_native``), except that a ``str`` needs no boxing.
     """
+    import numpy as np
+    import pandas as pd
+    from pandas.api.extensions import ExtensionDtype
+
     columns = tuple(df.columns.tolist())
     values: list[list[Any]] = []
     for i, dtype in enumerate(df.dtypes.tolist()):
@@ -42,7 +54,7 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
                 continue
         col = column.tolist()
         if boxed and any(_boxable_type(t) for t in set(map(type, col))):
-            col = [maybe_box_native(v) if _boxable(v) else v for v in col]
+            col = [_maybe_box_native(v) if _boxable(v) else v for v in col]
         values.append(col)
     # each row: a copy of a dict with every key (no resizing), then its values
     copy = dict.fromkeys(columns).copy
@@ -68,7 +80,160 @@ def _boxable(value: Any) -> bool:
 def _boxable_type(cls: type) -> bool:
     if cls in _NATIVE:
         return False
+    import numpy as np
+    import pandas as pd
+
     return issubclass(cls, (float, int, np.generic)) or cls is type(pd.NA)
+
+
+def frame_of(columns: Sequence[str], records: Records) -> pd.DataFrame:
+    """The DataFrame of a loaded table: its rows with these columns (object columns when
+    there is no row)."""
+    import pandas as pd
+
+    if not records:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    return pd.DataFrame.from_records(records, columns=list(columns))
+
+
+def text_na() -> Any:
+    """What a DataFrame holds for None in a column of texts: NaN when pandas infers its
+    ``str`` dtype (pandas 3 by default), None in an ``object`` column (pandas 2).
+
+    Asked of pandas when it is imported (its options decide), else the default of the
+    installed pandas, read from its version without importing it; the first answer is kept.
+    """
+    if not _TEXT_NA:
+        pandas = sys.modules.get("pandas")
+        if pandas is not None:
+            _TEXT_NA.append(frame_records(pandas.DataFrame({"x": ["a", None]}))[1]["x"])
+        else:
+            from importlib.metadata import version
+
+            major = int(version("pandas").split(".")[0])
+            _TEXT_NA.append(math.nan if major >= 3 else None)
+    return _TEXT_NA[0]
+
+
+_TEXT_NA: list[Any] = []
+
+
+def blanks_as_in_frame(rows: Records, columns: Iterable[str]) -> None:
+    """Give ``columns`` of ``rows`` (in place) the values ``pd.DataFrame(rows)`` holds.
+
+    Texts, numbers and other objects are kept, except that None becomes :func:`text_na` in
+    a column of texts and NaN in a column of numbers, and the ints of a column of numbers
+    become floats when it also holds floats or None (the column is float64). A column that
+    is all None, or mixes texts with numbers, is an ``object`` column and keeps its values.
+    Any other mix (numpy scalars ...) is converted by pandas itself.
+    """
+    text_blank = text_na()
+    for column in columns:
+        values = [r[column] for r in rows]
+        types = set(map(type, values))
+        blank = _NONE in types
+        types.discard(_NONE)
+        if not types or types <= _KEPT or (types <= _MIXED and str in types and len(types) > 1):
+            continue  # an object (or bool) column: values as they are
+        if types == {str} or types == {float}:
+            if blank:
+                value = text_blank if str in types else math.nan
+                for r in rows:
+                    if r[column] is None:
+                        r[column] = value
+        elif types <= {int, float}:
+            if blank or len(types) == 2:
+                for r in rows:
+                    v = r[column]
+                    r[column] = math.nan if v is None else float(v)
+        else:
+            import pandas as pd
+
+            frame = pd.DataFrame.from_records([{column: v} for v in values], columns=[column])
+            for r, converted in zip(rows, frame_records(frame), strict=True):
+                r[column] = converted[column]
+
+
+_NONE = type(None)
+_KEPT: set[type] = {
+    bool,
+    dt.date,
+    tuple,
+    list,
+    dict,
+}  # pandas keeps these (and None) in object columns
+_MIXED: set[type] = {str, int, float}
+
+
+class Tables(MutableMapping[str, "pd.DataFrame"]):
+    """A department's tables by sheet key: DataFrames, or rows that become one when read.
+
+    The loader gives each table as its rows (the values ``frame_records`` of the
+    DataFrame gives: see :func:`blanks_as_in_frame`) and the DataFrame is built on first
+    access, so a check, which reads rows, builds none and needs no pandas. Assigning a
+    DataFrame replaces the table (and its rows); :meth:`token` changes with it.
+    """
+
+    def __init__(
+        self,
+        frames: Mapping[str, pd.DataFrame] | None = None,
+        *,
+        rows: Mapping[str, tuple[Sequence[str], Records]] | None = None,
+    ) -> None:
+        self._tokens: dict[str, object] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._rows: dict[str, tuple[Sequence[str], Records]] = {}
+        for key, (columns, records) in (rows or {}).items():
+            self._rows[key] = (tuple(columns), records)
+            self._tokens[key] = object()
+        for key, df in (frames or {}).items():
+            self[key] = df
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        try:
+            return self._frames[key]
+        except KeyError:
+            columns, records = self._rows[key]  # KeyError: no such table
+            df = self._frames[key] = frame_of(columns, records)
+            return df
+
+    def __setitem__(self, key: str, df: pd.DataFrame) -> None:
+        self._frames[key] = df
+        self._rows.pop(key, None)
+        self._tokens[key] = object()
+
+    def __delitem__(self, key: str) -> None:
+        del self._tokens[key]
+        self._frames.pop(key, None)
+        self._rows.pop(key, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tokens)
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._tokens
+
+    def __repr__(self) -> str:
+        return f"Tables({list(self._tokens)})"
+
+    def token(self, key: str) -> object:
+        """An object that stays the same until the table is replaced."""
+        return self._tokens[key]
+
+    def loaded_rows(self, key: str) -> Records | None:
+        """The loader's rows of a table not replaced since, else None."""
+        entry = self._rows.get(key)
+        return None if entry is None else entry[1]
+
+    def columns(self, key: str) -> list[str]:
+        """A table's column names (without building its DataFrame)."""
+        entry = self._rows.get(key)
+        if entry is not None and key not in self._frames:
+            return list(entry[0])
+        return [str(c) for c in self[key].columns]
 
 
 @dataclass
@@ -82,12 +247,14 @@ class Department:
     indicator columns keep the verbatim text under the key and the parsed parts as
     ``<key>_op``, ``<key>_num``, ``<key>_value`` (number × scale), ``<key>_unit``,
     ``<key>_kind``, ``<key>_band`` and the :class:`~evalkit.values.IndicatorValue` as
-    ``<key>_parsed``. Money is converted to 元 using the row's 金额单位.
+    ``<key>_parsed``. Money is converted to 元 using the row's 金额单位. A loaded
+    department builds each DataFrame when it is first read (:class:`Tables`).
 
     The tables are read-only once loaded. :meth:`records` and :meth:`by_subject` give
-    their rows as dicts, computed once per table and shared by every rule of a check (so a
-    check reads each table once instead of filtering it per subject); the cache follows
-    the table object, so assigning a new DataFrame to ``tables[key]`` is picked up.
+    their rows as dicts, computed once per table (for a loaded table, the loader's rows
+    themselves) and shared by every rule of a check, so a check reads each table once
+    instead of filtering it per subject, and never needs its DataFrame. The cache follows
+    the table, so assigning a new DataFrame to ``tables[key]`` is picked up.
     """
 
     path: str
@@ -95,10 +262,14 @@ class Department:
     info: dict[str, Any]
     info_text: dict[str, str]
     info_rows: dict[str, int]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    _cache: dict[tuple[str, ...], tuple[pd.DataFrame, Any]] = field(
+    tables: Tables = field(default_factory=Tables)
+    _cache: dict[tuple[str, ...], tuple[object, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, Tables):
+            self.tables = Tables(self.tables)
 
     # -- identity ---------------------------------------------------------------------
     @property
@@ -162,13 +333,12 @@ class Department:
         return self.tables["basis"]
 
     # -- cached row views ---------------------------------------------------------------
-    def _cached(self, cache_key: tuple[str, ...], compute: Callable[[pd.DataFrame], Any]) -> Any:
-        """``compute(table)`` for the table ``cache_key[0]``, kept until the table object is
-        replaced."""
-        df = self.tables[cache_key[0]]
+    def _cached(self, cache_key: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` for the table ``cache_key[0]``, kept until the table is replaced."""
+        token = self.tables.token(cache_key[0])
         hit = self._cache.get(cache_key)
-        if hit is None or hit[0] is not df:
-            hit = (df, compute(df))
+        if hit is None or hit[0] is not token:
+            hit = (token, compute())
             self._cache[cache_key] = hit
         return hit[1]
 
@@ -177,7 +347,10 @@ class Department:
 
         The list and its dicts are shared: read them, never modify them.
         """
-        return self._cached((key, "records"), frame_records)
+        rows = self.tables.loaded_rows(key)
+        if rows is not None:
+            return rows
+        return self._cached((key, "records"), lambda: frame_records(self.tables[key]))
 
     def grouped(self, key: str, column: str) -> dict[Any, list[dict[str, Any]]]:
         """The rows of a table (as :meth:`records`) grouped by one column's value, computed
@@ -186,12 +359,12 @@ class Department:
         """
 
         hit = self._cache.get((key, "grouped", column))
-        if hit is not None and hit[0] is self.tables[key]:
+        if hit is not None and hit[0] is self.tables.token(key):
             return hit[1]  # the common case, kept cheap: rules ask once per subject
 
-        def group(df: pd.DataFrame) -> dict[Any, list[dict[str, Any]]]:
+        def group() -> dict[Any, list[dict[str, Any]]]:
             out: dict[Any, list[dict[str, Any]]] = {}
-            if column in df.columns:
+            if column in self.tables.columns(key):
                 for rec in self.records(key):
                     out.setdefault(rec[column], []).append(rec)
             return out
@@ -207,10 +380,10 @@ class Department:
         return self.by_subject(key).get(subject, [])
 
     def _positions(self, key: str) -> dict[Any, list[int]]:
-        def positions(df: pd.DataFrame) -> dict[Any, list[int]]:
+        def positions() -> dict[Any, list[int]]:
             out: dict[Any, list[int]] = {}
-            for i, subject in enumerate(df["subject"].tolist()):
-                out.setdefault(subject, []).append(i)
+            for i, rec in enumerate(self.records(key)):
+                out.setdefault(rec["subject"], []).append(i)
             return out
 
         return self._cached((key, "positions"), positions)
@@ -218,8 +391,7 @@ class Department:
     # -- helpers ----------------------------------------------------------------------
     def subjects(self, key: str) -> list[str]:
         """The distinct subjects (部门整体 / project names) present in a table, in order."""
-        df = self.tables[key]
-        if "subject" not in df.columns:
+        if "subject" not in self.tables.columns(key):
             return []
         return list(self.by_subject(key))
 
@@ -230,7 +402,7 @@ class Department:
 
     @property
     def project_names(self) -> list[str]:
-        return self.projects["name"].tolist()
+        return [r["name"] for r in self.records("projects")]
 
     def sheet_name(self, key: str) -> str:
         """The Chinese sheet name for a table key (for evidence and messages)."""
@@ -241,4 +413,13 @@ class Department:
         return SHEETS_BY_KEY[key].column(column).header
 
 
-__all__ = ["DEPARTMENT", "Department", "frame_records"]
+__all__ = [
+    "DEPARTMENT",
+    "Department",
+    "Records",
+    "Tables",
+    "blanks_as_in_frame",
+    "frame_of",
+    "frame_records",
+    "text_na",
+]

@@ -11,9 +11,13 @@ The cells are read by :mod:`evalkit.xlsxread`, which gives exactly what openpyxl
 read with openpyxl as before. The validation remembers each distinct cell value's
 outcome per column, since tables repeat the same few texts thousands of times.
 
-``validate_workbook(path)`` runs the same validation without building the department's
-DataFrames, and without importing pandas: a batch worker checks its input with it before
-the kernels (which do the pandas work) start on the notebooks.
+``validate_workbook(path)`` runs the same validation without building the department: a
+batch worker checks its input with it before the kernels start on the notebooks. Nothing
+here imports pandas: the department holds each table as the validated rows, and builds
+its DataFrame when it is first read (:class:`~evalkit.model.Tables`).
+
+``read_share`` and ``join_shares`` let several processes load one workbook together, each
+reading and validating a share of the worksheets (:mod:`evalkit.prefetch`).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from .values import IndicatorValue, parse_indicator, parse_number
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .model import Department
+    from .model import Department, Tables
 
 #: A raw workbook: sheet name -> list of (Excel row number, cell values).
 RawWorkbook = dict[str, list[tuple[int, tuple[Any, ...]]]]
@@ -70,6 +74,7 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_FIELDS_SHEET = next(s for s in SHEETS if s.kind == "fields")
 
 _EMPTY_TEXTS = {"", "null", "none", "nan", "—", "-", "--", "/", "无"}
 
@@ -99,6 +104,79 @@ def validate_workbook(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> d
         raw = read_raw(p, limits=limits)
         info, _, _, _ = _validate(raw, str(p))
     return info
+
+
+@dataclass(frozen=True)
+class Share:
+    """One share of a workbook's worksheets, read and validated without a problem (see
+    :func:`read_share`): what :func:`join_shares` needs of it, and it pickles."""
+
+    titles: tuple[str, ...]
+    fields: tuple[dict[str, Any], dict[str, str], dict[str, int]] | None
+    records: dict[str, Records]
+
+
+def read_share(
+    path: str | Path, share: tuple[int, int], *, limits: Limits = DEFAULT_LIMITS
+) -> Share | None:
+    """Read and validate share ``share[0]`` of ``share[1]`` of a workbook's worksheets
+    (:func:`evalkit.xlsxread.split_sheets`), for processes that load one workbook together.
+
+    ``None`` when anything is not plain: a problem in the share, a file-level problem, a
+    workbook the fast reader does not read. The caller then loads the workbook as a whole
+    (:func:`load_workbook`), which reports the problems exactly as it always does.
+    """
+    from .xlsxread import Unsupported, read_values
+
+    p = Path(path)
+    with _gc_paused():
+        try:
+            _check_file(p, limits)
+            sheets = read_values(
+                p, max_rows=limits.max_rows, max_columns=limits.max_columns, share=share
+            )
+        except (WorkbookError, Unsupported):
+            return None
+        if any(sheet.truncated for sheet in sheets):
+            return None
+        raw: RawWorkbook = {sheet.title: sheet.rows for sheet in sheets}
+        v = _Validator(str(p))
+        fields = v.fields(raw) if _FIELDS_SHEET.name in raw else None
+        records = {
+            sh.key: v.table(raw, sh) for sh in SHEETS if sh.kind == "table" and sh.name in raw
+        }
+        if v.problems:
+            return None
+        for sh in SHEETS:
+            if sh.key in records:
+                _as_in_frame(sh, records[sh.key])
+        return Share(tuple(raw), fields, records)
+
+
+def join_shares(shares: Sequence[Share], *, path: str | Path) -> Department | None:
+    """The department the shares of a workbook make together, exactly as
+    :func:`load_workbook` builds it; ``None`` when they do not make a workbook without
+    problems (a sheet missing, a cross-sheet problem, a title in two shares)."""
+    from .model import Department
+
+    p = Path(path)
+    titles = [t for s in shares for t in s.titles]
+    if len(set(titles)) != len(titles):
+        return None
+    with _gc_paused():
+        v = _Validator(str(p))
+        fields = next((s.fields for s in shares if s.fields is not None), None)
+        info, info_text, info_rows = fields if fields is not None else v.fields({})
+        records: dict[str, Records] = {}
+        for s in shares:
+            records.update(s.records)
+        for sh in SHEETS:
+            if sh.kind == "table" and sh.key not in records:
+                records[sh.key] = v.table({}, sh)
+        v.cross_check(records)
+        if v.problems:
+            return None
+        return Department(str(p), _sha256(p), info, info_text, info_rows, _tables(records))
 
 
 @contextlib.contextmanager
@@ -218,10 +296,42 @@ def build_department(raw: RawWorkbook, *, path: str, sha256: str = "") -> Depart
 
     with _gc_paused():
         info, info_text, info_rows, records = _validate(raw, path)
-        tables: dict[str, pd.DataFrame] = {
-            sh.key: _frame(sh, records[sh.key]) for sh in SHEETS if sh.kind == "table"
-        }
-    return Department(path, sha256, info, info_text, info_rows, tables)
+        for sh in SHEETS:
+            if sh.kind == "table":
+                _as_in_frame(sh, records[sh.key])
+        return Department(path, sha256, info, info_text, info_rows, _tables(records))
+
+
+def _tables(records: dict[str, Records]) -> Tables:
+    """The department's tables, as rows that become DataFrames when first read."""
+    from .model import Tables
+
+    return Tables(
+        rows={sh.key: (_frame_columns(sh), records[sh.key]) for sh in SHEETS if sh.kind == "table"}
+    )
+
+
+def _as_in_frame(sh: Sheet, records: Records) -> None:
+    """Give a table's rows (in place) the values its DataFrame holds, as ``frame_records``
+    gives them: the blanks of text and number columns, floats in a column of numbers with a
+    float or a blank (see :func:`evalkit.model.blanks_as_in_frame`). Only the columns that
+    can hold a blank or mix ints with floats are looked at; the others always hold texts
+    (or the parsed indicator values, which a DataFrame keeps as they are)."""
+    from .model import blanks_as_in_frame
+
+    if records:
+        blanks_as_in_frame(records, _mixed_columns(sh))
+
+
+@functools.cache
+def _mixed_columns(sh: Sheet) -> tuple[str, ...]:
+    out: list[str] = []
+    for col in sh.columns:
+        if col.kind == "indicator":
+            out += [f"{col.key}_{part}" for part in ("op", "num", "value", "unit", "kind", "band")]
+        elif col.kind in _MEASURES:
+            out.append(col.key)
+    return tuple(out)
 
 
 def _validate(
@@ -782,11 +892,9 @@ def _frame_columns(sh: Sheet) -> list[str]:
 
 def _frame(sh: Sheet, records: Records) -> pd.DataFrame:
     """A table sheet's rows as the DataFrame the department holds."""
-    import pandas as pd
+    from .model import frame_of
 
-    if not records:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in _frame_columns(sh)})
-    return pd.DataFrame.from_records(records, columns=_frame_columns(sh))
+    return frame_of(_frame_columns(sh), records)
 
 
 def frame_columns(sheet_key: str) -> Sequence[str]:

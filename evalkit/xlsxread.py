@@ -30,7 +30,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,17 +160,28 @@ class SheetValues:
 
 
 def read_values(
-    path: str | Path, *, max_rows: int, max_columns: int, scanner: bool = True
+    path: str | Path,
+    *,
+    max_rows: int,
+    max_columns: int,
+    scanner: bool = True,
+    share: tuple[int, int] | None = None,
 ) -> list[SheetValues]:
     """The cell values of every worksheet, in workbook order.
 
     Raises :class:`Unsupported` when the workbook is not one this reader reads exactly
     (including every file openpyxl itself cannot read). ``scanner=False`` parses every
     worksheet with ElementTree instead of the scanner (for tests).
+
+    ``share=(i, k)`` reads only share ``i`` of ``k`` of the worksheets (see
+    :func:`split_sheets`), for ``k`` processes reading one workbook together: every
+    worksheet is in exactly one share, and the whole package is checked by each of them.
     """
+    if share is not None and not 0 <= share[0] < share[1]:
+        raise ValueError(f"share {share[0]} of {share[1]}")
     try:
         with zipfile.ZipFile(path) as archive:
-            return _WorkbookReader(archive, max_rows, max_columns, scanner).read()
+            return _WorkbookReader(archive, max_rows, max_columns, scanner, share).read()
     except Unsupported:
         raise
     except Exception as exc:  # whatever went wrong, openpyxl decides what to say about it
@@ -180,9 +191,30 @@ def read_values(
 # ----------------------------------------------------------------------------------------
 # the package: content types, workbook, relationships, styles, shared strings
 # ----------------------------------------------------------------------------------------
+def split_sheets(sizes: Sequence[int], k: int) -> list[int]:
+    """Which of ``k`` shares each worksheet goes to, given their sizes in bytes: the
+    largest first, each to the share with the fewest bytes so far (ties to the lowest
+    share), so that the shares take about as long to read."""
+    loads = [0] * k
+    owner = [0] * len(sizes)
+    for idx in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        share = min(range(k), key=lambda j: (loads[j], j))
+        owner[idx] = share
+        loads[share] += sizes[idx]
+    return owner
+
+
 class _WorkbookReader:
-    def __init__(self, archive: zipfile.ZipFile, max_rows: int, max_columns: int, scanner: bool):
+    def __init__(
+        self,
+        archive: zipfile.ZipFile,
+        max_rows: int,
+        max_columns: int,
+        scanner: bool,
+        share: tuple[int, int] | None = None,
+    ):
         self.archive = archive
+        self.share = share
         self.names = set(archive.namelist())
         self.max_rows = max_rows
         self.max_columns = max_columns
@@ -222,6 +254,10 @@ class _WorkbookReader:
         for local_id, _name in defined_names:
             if local_id is not None:
                 int(local_id)
+        if self.share is not None:
+            index, k = self.share
+            owner = split_sheets([self.archive.getinfo(t).file_size for _, t in found], k)
+            found = [sheet for sheet, o in zip(found, owner, strict=True) if o == index]
         return [self._sheet(name, target) for name, target in found]
 
     def _manifest(self) -> tuple[str, str | None]:

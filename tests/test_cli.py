@@ -159,3 +159,14 @@ def test_pdf_memory_option_reaches_the_batch(
 def test_non_positive_pdf_memory_is_invalid_input(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", "params", "--pdf-memory", "0"]) == 2
     assert "--pdf-memory" in capsys.readouterr().err
+
+
+def test_check_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = write_workbook(tmp_path / "bad.xlsx", inject(FAULTS[0]))
+    outputs = []
+    for n in ("1", "2", "3"):
+        assert main(["check", str(bad), "--format", "json", "--jobs", n]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] == outputs[2] and "SC001" in outputs[0]
+    assert main(["check", str(bad), "--jobs", "0"]) == 2
+    assert "--jobs" in capsys.readouterr().err

@@ -102,3 +102,35 @@ def test_check_runs_a_subset_and_rejects_unknown_ids() -> None:
     assert isinstance(check(dept, rules=[]), pd.DataFrame)
     with pytest.raises(ValueError):
         check(dept, rules=["NOPE1"])
+
+
+def test_report_order_is_dimension_severity_rule_subject_and_stable() -> None:
+    """``sort_findings`` (no pandas) orders as a stable pandas sort on the same keys."""
+    from evalkit.findings import DIMENSIONS, SEVERITIES, sort_findings
+
+    found = [
+        _finding(
+            dimension="自评质量", severity="notice", rule_id="SC003", subject="乙", message="1"
+        ),
+        _finding(
+            dimension="完整性", severity="warning", rule_id="CV002", subject="甲", message="2"
+        ),
+        _finding(
+            dimension="未知维度", severity="error", rule_id="AA001", subject="甲", message="3"
+        ),
+        _finding(dimension="完整性", severity="error", rule_id="CV001", subject="乙", message="4"),
+        _finding(
+            dimension="自评质量", severity="notice", rule_id="SC003", subject="乙", message="5"
+        ),
+        _finding(dimension="完整性", severity="error", rule_id="CV001", subject="甲", message="6"),
+        _finding(
+            dimension="自评质量", severity="error", rule_id="SC001", subject="丙", message="7"
+        ),
+    ]
+    df = pd.DataFrame([f.to_dict() for f in found])
+    df["_dim"] = df["dimension"].map({d: i for i, d in enumerate(DIMENSIONS)}).fillna(99)
+    df["_sev"] = df["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    expected = df.sort_values(["_dim", "_sev", "rule_id", "subject"], kind="stable")["message"]
+    assert [f.message for f in sort_findings(found)] == list(expected)
+    assert [f.message for f in sort_findings(found)] == ["4", "6", "2", "7", "1", "5", "3"]
+    assert list(findings_frame(found)["message"]) == list(expected)

@@ -13,7 +13,7 @@ import pytest
 
 from evalkit.model import frame_records
 from evalkit.records import department_from_records
-from evalkit.rules import consistency, monitoring, quality, scoring
+from evalkit.rules import consistency, coverage, monitoring, quality, scoring
 from evalkit.synth import synth_department
 from evalkit.testing import make_department
 from evalkit.workbook import load_workbook
@@ -137,7 +137,7 @@ def test_caches_follow_the_table_object() -> None:
 
 def test_department_equality_ignores_the_cache() -> None:
     a, b = make_department(), make_department()
-    a.records("targets")
+    a.by_subject("targets")
     assert a._cache and not b._cache
     assert a.info == b.info
 
@@ -164,9 +164,17 @@ def test_analysis_rows_are_the_records_of_the_public_tables(departments: list[An
             (consistency._target_rows(dept, pol), consistency.target_crosscheck(dept, pol)),
             (consistency._money_rows(dept, pol), consistency.money_crosscheck(dept, pol)),
             (relevance._macro_rows(dept, pol, selected), relevance.macro_indicators(dept, pol)),
+            (coverage.coverage_rows(dept), coverage.coverage_table(dept)),
+            (
+                relevance._function_coverage_rows(dept, pol, selected),
+                relevance.function_coverage(dept, pol),
+            ),
         ]
         for rows, table in pairs:
             _assert_same_records(rows, frame_records(table))
+        # XC006 reads the goal rows as ``iterrows`` of the table gave them
+        goals = consistency.goal_crosscheck(dept, pol)
+        assert [dict(r) for _, r in goals.iterrows()] == consistency._goal_rows(dept, pol)
 
 
 def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> None:
@@ -241,6 +249,7 @@ def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> N
         [True, 1.5], ["a", True, None], [(1, 2), None], [[1], None],
         [dt.date(2024, 9, 30), None], [dt.date(2024, 9, 30), math.nan],
         [dt.datetime(2024, 9, 30), None], [pd.Timestamp("2024-09-30"), None],
+        [{"a": 1}, None], [{"a": 1}, {"b": 2}],
     ],
 )  # fmt: skip
 def test_blanks_as_in_frame_gives_the_values_of_the_frame(values: list[Any]) -> None:
@@ -250,3 +259,94 @@ def test_blanks_as_in_frame_gives_the_values_of_the_frame(values: list[Any]) -> 
     expected = frame_records(pd.DataFrame(rows))
     blanks_as_in_frame(rows, ["x"])
     _assert_same_records(rows, expected)
+
+
+# ---------------------------------------------------------------------------------------
+# loaded tables: rows first, DataFrames when read
+# ---------------------------------------------------------------------------------------
+def _loaded_workbooks(tmp: Path) -> list[Path]:
+    from evalkit.records import write_workbook
+    from evalkit.testing import FAULTS, clean_records, inject
+
+    paths = sorted((ROOT / "data").glob("*.xlsx"))
+    paths.append(write_workbook(tmp / "clean.xlsx", clean_records()))
+    for i, fault in enumerate(FAULTS):
+        paths.append(write_workbook(tmp / f"fault{i}.xlsx", inject(fault)))
+    for seed, rate in ((1, 0.0), (2, 0.3), (3, 1.0)):
+        records = synth_department(seed=seed, n_projects=8, dept_index=seed, fault_rate=rate)
+        paths.append(write_workbook(tmp / f"synth{seed}.xlsx", records))
+    return paths
+
+
+def test_loaded_rows_are_the_records_of_the_tables(tmp_path: Path) -> None:
+    """A check reads the loader's rows instead of ``frame_records`` of the DataFrames: the
+    same keys, values and types (NaN blanks, floats in float columns), table by table."""
+    from evalkit.model import frame_of
+    from evalkit.schema import SHEETS
+    from evalkit.workbook import _frame_columns, _validate, read_raw
+
+    for path in _loaded_workbooks(tmp_path):
+        raw_records = _validate(read_raw(path), str(path))[3]  # as validated, before any change
+        dept = load_workbook(path)
+        for sh in SHEETS:
+            if sh.kind != "table":
+                continue
+            frame = frame_of(_frame_columns(sh), raw_records[sh.key])
+            _assert_same_records(dept.records(sh.key), frame_records(frame))
+            pd.testing.assert_frame_equal(dept.tables[sh.key], frame, check_exact=True)
+
+
+def test_tables_are_built_when_read() -> None:
+    dept = load_workbook(ROOT / "data" / "ningxian-gxj-2024.xlsx")
+    tables = dept.tables
+    assert not tables._frames
+    dept.subjects("targets"), dept.records("selfeval"), dept.project_names
+    assert "subject" in tables.columns("targets") and not tables._frames
+    token = tables.token("projects")
+    assert len(dept.projects) == 6 and list(tables._frames) == ["projects"]
+    assert tables.token("projects") is token  # reading is not replacing
+    assert dept.records("projects") is tables.loaded_rows("projects")
+    assert list(tables) == [k for k in tables]
+    assert len(dict(tables)) == len(tables) == len(tables._frames)
+
+
+def test_assigning_or_deleting_a_table_replaces_its_rows() -> None:
+    dept = load_workbook(ROOT / "data" / "ningxian-gxj-2024.xlsx")
+    token = dept.tables.token("projects")
+    dept.tables["projects"] = dept.projects.iloc[:2]
+    assert dept.tables.token("projects") is not token
+    assert dept.tables.loaded_rows("projects") is None
+    assert len(dept.records("projects")) == 2 and len(dept.project_names) == 2
+    assert dept.tables.columns("projects") == list(dept.projects.columns)
+    order = list(dept.tables)
+    del dept.tables["notes"]
+    assert "notes" not in dept.tables and list(dept.tables) == [k for k in order if k != "notes"]
+    with pytest.raises(KeyError):
+        dept.tables["notes"]
+
+
+def test_a_department_given_dataframes_wraps_them() -> None:
+    from evalkit.model import Department, Tables
+
+    df = pd.DataFrame({"_row": [2], "subject": ["部门整体"]})
+    dept = Department("x", "", {}, {}, {}, {"goals": df})
+    assert isinstance(dept.tables, Tables) and dept.tables["goals"] is df
+    assert dept.subjects("goals") == ["部门整体"]
+
+
+def test_text_na_is_known_without_importing_pandas() -> None:
+    import subprocess
+    import sys
+
+    from evalkit.model import text_na
+
+    code = (
+        "import sys\n"
+        "from evalkit.model import text_na\n"
+        "print(repr(text_na()), 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [repr(frame_records(pd.DataFrame({"x": ["a", None]}))[1]["x"]), "False"]
+    assert repr(text_na()) == out[0]

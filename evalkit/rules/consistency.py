@@ -20,9 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Source
 from ..model import Department
@@ -32,6 +30,9 @@ from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
 from ._common import blanks_as_in_frame
 from .monitoring import align, filled, fmt_money, fmt_num, normalise_name, num
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "derived_indicators",
@@ -177,6 +178,8 @@ def money_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataF
     half a unit of its last published digit). 参照值 is the value most sources agree on
     (ties: 项目清单, 自评资金, 监控资金, 部门信息).
     """
+    import pandas as pd
+
     rows = _money_rows(dept, _policy(policy))
     return pd.DataFrame(rows, columns=list(MONEY_COLUMNS))
 
@@ -393,6 +396,8 @@ def target_crosscheck(dept: Department, policy: Policy | None = None) -> pd.Data
     (≥/≤) in the same direction as the target but with another value — a target restated,
     not a forecast.
     """
+    import pandas as pd
+
     return pd.DataFrame(_target_rows(dept, _policy(policy)), columns=list(TARGET_COLUMNS))
 
 
@@ -750,12 +755,15 @@ def goal_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataFr
     their words (numbers and operators removed), best pairs first, at or above the policy's
     ``goal_match_min_similarity``. A pair whose numbers differ is a change.
     """
-    pol = _policy(policy)
+    import pandas as pd
+
+    return pd.DataFrame(_goal_rows(dept, _policy(policy)), columns=list(GOAL_COLUMNS))
+
+
+def _goal_rows(dept: Department, pol: Policy) -> list[dict[str, Any]]:
+    """The rows of :func:`goal_crosscheck` (as dicts)."""
     threshold = float(pol.get(f"{SECTION}.goal_match_min_similarity"))
-    goals = dept.goals
     rows: list[dict[str, Any]] = []
-    if goals.empty:
-        return pd.DataFrame(rows, columns=list(GOAL_COLUMNS))
     for subject, mine in dept.by_subject("goals").items():
         target_rows = [r for r in mine if r["source"] == "目标表"]
         self_rows = [r for r in mine if r["source"] == "自评表"]
@@ -794,7 +802,7 @@ def goal_crosscheck(dept: Department, policy: Policy | None = None) -> pd.DataFr
                     "_rows": (a.row, b.row),
                 }
             )
-    return pd.DataFrame(rows, columns=list(GOAL_COLUMNS))
+    return rows
 
 
 # ----------------------------------------------------------------------------------------
@@ -893,6 +901,8 @@ def derived_indicators(dept: Department, policy: Policy | None = None) -> pd.Dat
     * for each 成本指标 stated in money: the 实际完成值 (× scale) against the subject's
       全年执行数 (自评资金 合计 row, else 项目清单).
     """
+    import pandas as pd
+
     out = pd.DataFrame(_derived_rows(dept, _policy(policy)), columns=list(DERIVED_COLUMNS))
     out["_row"] = out["_row"].astype("Int64")
     return out
@@ -1153,8 +1163,8 @@ def _memo_targets(ctx: Context) -> list[dict[str, Any]]:
     )
 
 
-def _memo_goals(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("goal_crosscheck", lambda: goal_crosscheck(ctx.dept, ctx.policy))
+def _memo_goals(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("goal_crosscheck", lambda: _goal_rows(ctx.dept, ctx.policy))
 
 
 def _memo_derived(ctx: Context) -> list[dict[str, Any]]:
@@ -1342,8 +1352,9 @@ def staff_rate_mismatch(ctx: Context) -> Iterator[Finding]:
 )
 def goal_changed(ctx: Context) -> Iterator[Finding]:
     """A number in a 年度目标 differs between the target table and the self-evaluation."""
-    table = _memo_goals(ctx)
-    for _, r in table[table["是否变化"] & (table["已记录调整"] == "")].iterrows():
+    for r in _memo_goals(ctx):
+        if not r["是否变化"] or r["已记录调整"] != "":
+            continue
         left, right = r["_rows"]
         yield ctx.emit(
             subject=str(r["对象"]),

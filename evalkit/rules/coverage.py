@@ -11,15 +11,16 @@ whether it has a target table, monitoring and self-evaluation.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
-from ..model import Department, frame_records
+from ..model import Department, blanks_as_in_frame
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
 from .quality import category_of, compact
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["coverage_table", "target_categories", "wan"]
 
@@ -44,6 +45,20 @@ def coverage_table(dept: Department) -> pd.DataFrame:
     全年执行数（元）, 全年执行数（万元）, 目标表指标数, 目标表年度目标数, 有目标表,
     有监控表, 有自评表; technical ``_row`` (Excel row in 《项目清单》).
     """
+    import pandas as pd
+
+    return pd.DataFrame.from_records(coverage_rows(dept), columns=list(COVERAGE_COLUMNS))
+
+
+COVERAGE_COLUMNS = (
+    "项目名称", "新增或延续", "预算来源", "全年预算数（元）", "全年执行数（元）",
+    "全年执行数（万元）", "目标表指标数", "目标表年度目标数", "有目标表", "有监控表",
+    "有自评表", "_row",
+)  # fmt: skip
+
+
+def coverage_rows(dept: Department) -> list[dict[str, Any]]:
+    """The rows of :func:`coverage_table`, as ``frame_records`` of it gives them."""
     records: list[dict[str, Any]] = []
     goals_of, targets_of = dept.by_subject("goals"), dept.by_subject("targets")
     monitored = [dept.by_subject(k) for k in ("monitor_funds", "monitor_indicators")]
@@ -69,12 +84,8 @@ def coverage_table(dept: Department) -> pd.DataFrame:
                 "_row": int(rec["_row"]),
             }
         )
-    columns = [
-        "项目名称", "新增或延续", "预算来源", "全年预算数（元）", "全年执行数（元）",
-        "全年执行数（万元）", "目标表指标数", "目标表年度目标数", "有目标表", "有监控表",
-        "有自评表", "_row",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    blanks_as_in_frame(records, COVERAGE_COLUMNS)
+    return records
 
 
 def target_categories(dept: Department, subject: str) -> list[str]:
@@ -87,8 +98,9 @@ def _label(subject: str) -> str:
     return "部门整体" if subject == DEPARTMENT else f"项目“{subject}”"
 
 
-def _coverage(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("coverage.table", lambda: coverage_table(ctx.dept))
+def _coverage(ctx: Context) -> list[dict[str, Any]]:
+    """The coverage rows, once per check (the process rules read them too)."""
+    return ctx.memo("coverage.rows", lambda: coverage_rows(ctx.dept))
 
 
 def _target_subjects(dept: Department) -> list[str]:
@@ -111,7 +123,7 @@ def _target_subjects(dept: Department) -> list[str]:
     title="执行项目未编报绩效目标",
 )
 def project_without_targets(ctx: Context) -> Iterator[Finding]:
-    for rec in frame_records(_coverage(ctx)):
+    for rec in _coverage(ctx):
         if rec["有目标表"] == "是":
             continue
         name = rec["项目名称"]
@@ -160,8 +172,7 @@ def department_without_targets(ctx: Context) -> Iterator[Finding]:
     dept = ctx.dept
     if _has(dept, "targets", DEPARTMENT):
         return
-    goals = dept.rows_of("goals", DEPARTMENT)
-    target_goals = goals[goals["source"] == "目标表"]
+    target_goals = [g for g in dept.rows("goals", DEPARTMENT) if g["source"] == "目标表"]
     others = [
         label
         for key, label in (("selfeval_indicators", "自评表"), ("monitor_indicators", "监控表"))
@@ -181,7 +192,7 @@ def department_without_targets(ctx: Context) -> Iterator[Finding]:
         published="未编报（目标表指标0条）",
         expected="编报部门整体绩效目标表",
         formula="《目标表指标》中对象为“部门整体”的行数 = 0",
-        sources=[ctx.src("targets"), *[ctx.src("goals", r, "text") for r in target_goals["_row"]]],
+        sources=[ctx.src("targets"), *[ctx.src("goals", g["_row"], "text") for g in target_goals]],
     )
 
 
@@ -245,8 +256,7 @@ def _missing_categories(ctx: Context, key: str, label: str) -> Iterator[Finding]
     title="目标表没有年度绩效目标文字",
 )
 def targets_without_goals(ctx: Context) -> Iterator[Finding]:
-    goals = ctx.dept.goals
-    with_goals = set(goals.loc[goals["source"] == "目标表", "subject"])
+    with_goals = {g["subject"] for g in ctx.dept.records("goals") if g["source"] == "目标表"}
     for subject in _target_subjects(ctx.dept):
         if subject in with_goals:
             continue

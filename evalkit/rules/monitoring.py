@@ -18,9 +18,7 @@ import numbers
 import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..findings import Finding, Severity, Source
 from ..model import Department
@@ -29,6 +27,9 @@ from ..registry import Context, rule
 from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
 from ._common import blanks_as_in_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PROGRESS_COLUMNS",
@@ -165,7 +166,7 @@ def time_share(period_end: object, mode: str = "month") -> float | None:
     (2024-09-30 → 9/12 = 0.75; 2024-09-15 → 8.5/12). ``day``: day of the year / days in
     the year.
     """
-    if isinstance(period_end, pd.Timestamp):
+    if isinstance(period_end, dt.datetime):  # a pandas Timestamp too
         period_end = period_end.date()
     if not isinstance(period_end, dt.date):
         return None
@@ -310,6 +311,8 @@ def monitoring_progress(dept: Department, policy: Policy | None = None) -> pd.Da
     with the full target; “越低越好” indicators (≤, <, =0) get a red light only when the
     value so far already exceeds the target.
     """
+    import pandas as pd
+
     rows = _progress_rows(dept, _policy(policy))
     return pd.DataFrame(rows, columns=list(PROGRESS_COLUMNS))
 
@@ -575,8 +578,8 @@ def _cause_sources(rows: list[dict[str, Any]]) -> list[Source]:
 def department_not_monitored(ctx: Context) -> Iterator[Finding]:
     """The department as a whole has no monitoring money rows or no monitoring indicators."""
     dept = ctx.dept
-    has_money = bool((dept.monitor_funds["subject"] == DEPARTMENT).any())
-    has_targets = bool((dept.monitor_indicators["subject"] == DEPARTMENT).any())
+    has_money = DEPARTMENT in dept.by_subject("monitor_funds")
+    has_targets = DEPARTMENT in dept.by_subject("monitor_indicators")
     if has_money and has_targets:
         return
     if not has_money and not has_targets:

@@ -13,17 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..model import Department
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
-from .coverage import coverage_table, wan
+from .coverage import coverage_rows, wan
 from .quality import compact
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["approved_subjects", "process_facts", "publication_delay"]
 
@@ -111,6 +112,10 @@ def process_facts(dept: Department, policy: Policy | None = None) -> pd.DataFram
 
     Columns: 事项, 字段, 值, 要求, 是否符合 (是/否/未记录).
     """
+    import pandas as pd
+
+    from .coverage import coverage_table
+
     pol = policy if policy is not None else load_policy()
     deadline = int(pol.get(f"{SECTION}.publication_deadline_days"))
     info = dept.info
@@ -151,14 +156,14 @@ def process_facts(dept: Department, policy: Policy | None = None) -> pd.DataFram
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
-def _coverage(ctx: Context) -> pd.DataFrame:
-    return ctx.memo("coverage.table", lambda: coverage_table(ctx.dept))
+def _coverage(ctx: Context) -> list[dict[str, Any]]:
+    return ctx.memo("coverage.rows", lambda: coverage_rows(ctx.dept))
 
 
-def _listed(rows: pd.DataFrame) -> str:
+def _listed(rows: list[dict[str, Any]]) -> str:
     return "；".join(
         f"{r['项目名称']}（全年预算{wan(r['全年预算数（元）'])}，执行{wan(r['全年执行数（元）'])}）"
-        for r in rows.to_dict("records")
+        for r in rows
     )
 
 
@@ -172,9 +177,9 @@ def _listed(rows: pd.DataFrame) -> str:
 )
 def midyear_without_targets(ctx: Context) -> Iterator[Finding]:
     cov = _coverage(ctx)
-    added = cov[cov["预算来源"] == "年中追加"]
-    missing = added[added["有目标表"] == "否"]
-    if missing.empty:
+    added = [r for r in cov if r["预算来源"] == "年中追加"]
+    missing = [r for r in added if r["有目标表"] == "否"]
+    if not missing:
         return
     n, total = len(missing), len(added)
     yield ctx.emit(
@@ -188,7 +193,7 @@ def midyear_without_targets(ctx: Context) -> Iterator[Finding]:
         formula=f"是否年初预算=否 且 目标表指标数=0 的项目数 = {n}（年中追加共{total}个）",
         sources=[
             src
-            for r in missing["_row"]
+            for r in (m["_row"] for m in missing)
             for src in (ctx.src("projects", r, "name"), ctx.src("projects", r, "in_initial_budget"))
         ]
         + [ctx.src("targets")],
@@ -355,7 +360,7 @@ def no_selfeval_report(ctx: Context) -> Iterator[Finding]:
     for key, label, what in cases:
         if _text(info.get(key)) != "否":
             continue
-        if what == "项目" and ctx.dept.projects.empty:
+        if what == "项目" and not ctx.dept.records("projects"):
             continue
         yield ctx.emit(
             subject=DEPARTMENT,
@@ -401,12 +406,12 @@ def no_drafting_record(ctx: Context) -> Iterator[Finding]:
 )
 def continuing_without_targets(ctx: Context) -> Iterator[Finding]:
     cov = _coverage(ctx)
-    continuing = cov[cov["新增或延续"] == "延续"]
-    missing = continuing[continuing["有目标表"] == "否"]
-    if missing.empty:
+    continuing = [r for r in cov if r["新增或延续"] == "延续"]
+    missing = [r for r in continuing if r["有目标表"] == "否"]
+    if not missing:
         return
     n = len(missing)
-    names = "、".join(missing["项目名称"])
+    names = "、".join(r["项目名称"] for r in missing)
     yield ctx.emit(
         subject=DEPARTMENT,
         message=(
@@ -418,7 +423,7 @@ def continuing_without_targets(ctx: Context) -> Iterator[Finding]:
         formula=f"新增或延续=延续 且 目标表指标数=0 的项目数 = {n}（延续项目共{len(continuing)}个）",
         sources=[
             src
-            for r in missing["_row"]
+            for r in (m["_row"] for m in missing)
             for src in (ctx.src("projects", r, "name"), ctx.src("projects", r, "status"))
         ]
         + [ctx.src("targets")],

@@ -23,9 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..model import Department, frame_records
@@ -33,6 +31,9 @@ from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, LEVEL1
 from ._common import blanks_as_in_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "INDICATOR_SOURCES",
@@ -250,6 +251,8 @@ def selected_indicators(dept: Department) -> pd.DataFrame:
     ``text`` (verbatim value), ``shown`` (value with operator and unit), ``op``, ``num``, ``value``, ``unit``, ``written_unit``,
     ``scale``, ``kind``, ``category``.
     """
+    import pandas as pd
+
     return pd.DataFrame.from_records(selected_rows(dept), columns=list(SELECTED_COLUMNS))
 
 
@@ -661,6 +664,8 @@ INVENTORY_COLUMNS: tuple[str, ...] = (
 
 def _inventory_table(selected: list[dict[str, Any]], pol: Policy) -> pd.DataFrame:
     """:func:`indicator_inventory` from the records of :func:`selected_indicators`."""
+    import pandas as pd
+
     rows = _inventory_rows(selected, pol)
     return pd.DataFrame.from_records(rows, columns=list(INVENTORY_COLUMNS))
 
@@ -723,6 +728,8 @@ def qualitative_share(
     上限, 超过上限; technical ``_table`` and ``_rows`` (Excel rows of the 定性 indicators).
     ``inventory`` is :func:`indicator_inventory` when the caller has it already.
     """
+    import pandas as pd
+
     pol = _policy(policy)
     inv = inventory if inventory is not None else indicator_inventory(dept, pol)
     items = [

@@ -20,9 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
 from ..model import Department, frame_records
@@ -38,6 +36,9 @@ from .quality import (
     pct,
     selected_indicators,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "function_clauses",
@@ -202,6 +203,23 @@ def _function_coverage_table(
     dept: Department, pol: Policy, selected: list[dict[str, Any]]
 ) -> pd.DataFrame:
     """:func:`function_coverage` from the records of the selected indicators."""
+    import pandas as pd
+
+    rows = _function_coverage_rows(dept, pol, selected)
+    return pd.DataFrame.from_records(rows, columns=list(FUNCTION_COVERAGE_COLUMNS))
+
+
+FUNCTION_COVERAGE_COLUMNS = (
+    "职能来源", "职能条款", "条款n元组", "命中n元组", "覆盖率", "覆盖下限", "是否覆盖", "说明",
+    "最佳匹配", "最佳匹配类型", "最佳匹配命中", "目标来源表", "_field", "_best", "_n_grams",
+    "_n_matched", "_items",
+)  # fmt: skip
+
+
+def _function_coverage_rows(
+    dept: Department, pol: Policy, selected: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The rows of :func:`function_coverage`, as ``to_dict("records")`` of it gives them."""
     minimum = float(pol.get(f"{SECTION}.function_coverage_min"))
     source, items = _department_items(dept, selected)
     item_grams = [(item, set(ngrams(item["text"], pol))) for item in items]
@@ -245,12 +263,8 @@ def _function_coverage_table(
                 "_items": len(items),
             }
         )
-    columns = [
-        "职能来源", "职能条款", "条款n元组", "命中n元组", "覆盖率", "覆盖下限", "是否覆盖", "说明",
-        "最佳匹配", "最佳匹配类型", "最佳匹配命中", "目标来源表", "_field", "_best", "_n_grams",
-        "_n_matched", "_items",
-    ]  # fmt: skip
-    return pd.DataFrame.from_records(records, columns=columns)
+    blanks_as_in_frame(records, FUNCTION_COVERAGE_COLUMNS)
+    return records
 
 
 # ----------------------------------------------------------------------------------------
@@ -315,6 +329,8 @@ MACRO_COLUMNS: tuple[str, ...] = (
 
 def _macro_table(dept: Department, pol: Policy, selected: list[dict[str, Any]]) -> pd.DataFrame:
     """:func:`macro_indicators` from the records of the selected indicators."""
+    import pandas as pd
+
     rows = _macro_rows(dept, pol, selected)
     return pd.DataFrame.from_records(rows, columns=list(MACRO_COLUMNS))
 
@@ -404,11 +420,11 @@ def _macro_rows(
     title="部门整体目标未覆盖核心职能",
 )
 def uncovered_function(ctx: Context) -> Iterator[Finding]:
-    table = ctx.memo(
+    rows = ctx.memo(
         "relevance.function_coverage",
-        lambda: _function_coverage_table(ctx.dept, ctx.policy, memo_selected_records(ctx)),
+        lambda: _function_coverage_rows(ctx.dept, ctx.policy, memo_selected_records(ctx)),
     )
-    for rec in table.to_dict("records"):
+    for rec in rows:
         if rec["是否覆盖"] != "否" or not rec["_items"]:
             continue
         field, clause = rec["_field"], rec["职能条款"]

@@ -47,9 +47,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import PolicyError
 from ..findings import Finding, Source
@@ -57,6 +55,9 @@ from ..model import Department, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..values import IndicatorValue
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COLUMN_LABELS",
@@ -847,6 +848,8 @@ def _frame(rows: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
     dtype), except that a column mixing ints with floats or None holds floats: the builders
     below never mix them, or say where they do.
     """
+    import pandas as pd
+
     out = pd.DataFrame(rows, columns=list(columns))
     return out.astype(object).where(out.notna(), None) if not out.empty else out
 
@@ -1123,7 +1126,7 @@ def _total_rows_of(
     subjects = list(
         dict.fromkeys(
             [
-                *dept.tables["selfeval"]["subject"],
+                *(r["subject"] for r in dept.records("selfeval")),
                 *(r["subject"] for r in fnd_rows),
                 *(r["subject"] for r in ind_rows),
             ]

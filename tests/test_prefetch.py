@@ -1,0 +1,259 @@
+"""Loading a workbook in forked processes: the same department or the same error as
+``load_workbook``, whatever the workbook and whatever happens to the children."""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from evalkit import prefetch
+from evalkit.errors import WorkbookError
+from evalkit.model import Department
+from evalkit.prefetch import PendingWorkbook, prefetch_workbook
+from evalkit.records import write_workbook
+from evalkit.synth import synth_department
+from evalkit.testing import clean_records
+from evalkit.workbook import Limits, join_shares, load_workbook, read_share
+from evalkit.xlsxread import read_values, split_sheets
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "data").glob("*.xlsx"))
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def assert_same_department(a: Department, b: Department) -> None:
+    """Same identity, fields, DataFrames (dtypes included) and rows (types included)."""
+    assert (a.path, a.sha256) == (b.path, b.sha256)
+    assert (repr(a.info), a.info_text, a.info_rows) == (repr(b.info), b.info_text, b.info_rows)
+    assert list(a.tables) == list(b.tables)
+    for key in b.tables:
+        ra, rb = a.records(key), b.records(key)
+        assert len(ra) == len(rb), key
+        for x, y in zip(ra, rb, strict=True):
+            assert list(x) == list(y), key
+            bad = [k for k in x if not _same(x[k], y[k])]
+            assert not bad, (key, x["_row"], [(k, x[k], y[k]) for k in bad])
+        pd.testing.assert_frame_equal(a.tables[key], b.tables[key], check_exact=True)
+
+
+@pytest.fixture(scope="module")
+def synth_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    records = synth_department(seed=4, n_projects=30, fault_rate=0.0)
+    return write_workbook(tmp_path_factory.mktemp("synth") / "synth.xlsx", records)
+
+
+# ---------------------------------------------------------------------------------------
+# shares of the worksheets
+# ---------------------------------------------------------------------------------------
+def test_split_sheets_gives_the_largest_first_to_the_lightest_share() -> None:
+    assert split_sheets([10, 50, 30, 20, 5], 2) == [0, 0, 1, 1, 1]  # 60 and 55 bytes
+    assert split_sheets([1, 1, 1], 1) == [0, 0, 0]
+    assert split_sheets([7, 7], 3) == [0, 1]  # ties: the lowest share
+    assert split_sheets([], 2) == []
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5])
+def test_the_shares_read_every_worksheet_once(synth_path: Path, k: int) -> None:
+    whole = read_values(synth_path, max_rows=20_000, max_columns=80)
+    parts = [
+        read_values(synth_path, max_rows=20_000, max_columns=80, share=(i, k)) for i in range(k)
+    ]
+    titles = [s.title for part in parts for s in part]
+    assert sorted(titles) == sorted(s.title for s in whole)
+    by_title = {s.title: s for part in parts for s in part}
+    assert all(by_title[s.title] == s for s in whole)
+
+
+def test_a_share_out_of_range_is_refused(synth_path: Path) -> None:
+    with pytest.raises(ValueError):
+        read_values(synth_path, max_rows=10, max_columns=10, share=(2, 2))
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_joined_shares_are_the_loaded_department(synth_path: Path, k: int) -> None:
+    shares = [read_share(synth_path, (i, k)) for i in range(k)]
+    assert all(s is not None for s in shares)
+    shares = [pickle.loads(pickle.dumps(s)) for s in shares]  # as they cross the pipe
+    dept = join_shares(shares, path=synth_path)  # type: ignore[arg-type]
+    assert dept is not None
+    assert_same_department(dept, load_workbook(synth_path))
+
+
+def test_a_share_with_a_problem_is_none(tmp_path: Path) -> None:
+    records = clean_records()
+    records["项目清单"][0]["全年执行数"] = "abc"
+    path = write_workbook(tmp_path / "bad.xlsx", records)
+    shares = [read_share(path, (i, 2)) for i in range(2)]
+    assert None in shares
+
+
+def test_a_cross_sheet_problem_makes_the_join_none(tmp_path: Path) -> None:
+    records = clean_records()
+    records["自评指标"][0]["对象"] = "不存在的项目"  # only the join sees all subjects
+    path = write_workbook(tmp_path / "bad.xlsx", records)
+    shares = [read_share(path, (i, 3)) for i in range(3)]
+    assert all(s is not None for s in shares)
+    assert join_shares(shares, path=path) is None  # type: ignore[arg-type]
+
+
+def test_a_missing_share_makes_the_join_none(synth_path: Path) -> None:
+    first = read_share(synth_path, (0, 2))
+    assert first is not None
+    assert join_shares([first], path=synth_path) is None  # required sheets are missing
+
+
+def test_a_title_in_two_shares_makes_the_join_none(synth_path: Path) -> None:
+    share = read_share(synth_path, (0, 1))
+    assert share is not None
+    assert join_shares([share, share], path=synth_path) is None
+
+
+# ---------------------------------------------------------------------------------------
+# the pending workbook
+# ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+@pytest.mark.parametrize("processes", [0, 1, 2, 4])
+def test_the_result_is_the_loaded_department(path: Path, processes: int) -> None:
+    with prefetch_workbook(path, processes=processes) as pending:
+        dept = pending.result()
+    assert_same_department(dept, load_workbook(path))
+
+
+def test_children_do_the_reading(synth_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent joins the shares the children read; it loads nothing itself."""
+
+    def no_load(*args: Any, **kwargs: Any) -> Department:
+        raise AssertionError("the parent loaded the workbook")
+
+    monkeypatch.setattr(prefetch, "load_workbook", no_load)
+    with prefetch_workbook(synth_path, processes=2) as pending:
+        assert len(pending._children) == 2
+        dept = pending.result()
+    assert dept.id == "synth-001" and len(dept.records("projects")) == 30
+
+
+def test_a_bad_workbook_raises_what_load_workbook_raises(tmp_path: Path) -> None:
+    records = clean_records()
+    records["项目清单"][1]["全年执行数"] = "abc"
+    records["目标表指标"][0]["指标值"] = "≥"
+    records["自评指标"][3]["对象"] = "不存在的项目"
+    path = write_workbook(tmp_path / "bad.xlsx", records)
+    with pytest.raises(WorkbookError) as expected:
+        load_workbook(path)
+    with prefetch_workbook(path, processes=2) as pending, pytest.raises(WorkbookError) as got:
+        pending.result()
+    assert list(got.value.problems) == list(expected.value.problems)
+    assert str(got.value) == str(expected.value)
+
+
+def test_a_file_level_problem_raises_what_load_workbook_raises(tmp_path: Path) -> None:
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(WorkbookError) as expected:
+        load_workbook(path)
+    with prefetch_workbook(path, processes=2) as pending, pytest.raises(WorkbookError) as got:
+        pending.result()
+    assert list(got.value.problems) == list(expected.value.problems)
+
+
+def test_the_row_bound_is_the_loaders(synth_path: Path) -> None:
+    limits = Limits(max_rows=50)
+    with pytest.raises(WorkbookError) as expected:
+        load_workbook(synth_path, limits=limits)
+    with (
+        prefetch_workbook(synth_path, limits=limits) as pending,
+        pytest.raises(WorkbookError) as got,
+    ):
+        pending.result()
+    assert list(got.value.problems) == list(expected.value.problems)
+
+
+def test_a_killed_child_means_a_reload(synth_path: Path) -> None:
+    pending = PendingWorkbook(synth_path, processes=2)
+    pid = pending._children[0].pid
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    dept = pending.result()
+    assert_same_department(dept, load_workbook(synth_path))
+    assert pending._children == []
+
+
+def test_a_child_that_fails_means_a_reload(
+    synth_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(prefetch, "read_share", broken)  # the children inherit it
+    with prefetch_workbook(synth_path, processes=2) as pending:
+        dept = pending.result()
+    assert_same_department(dept, load_workbook(synth_path))
+
+
+def test_close_kills_and_reaps_the_children(synth_path: Path) -> None:
+    with prefetch_workbook(synth_path, processes=3) as pending:
+        pids = [child.pid for child in pending._children]
+        assert len(pids) == 3
+    assert pending._children == []
+    for pid in pids:  # reaped: no such child any more
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_no_processes_reads_in_this_process(synth_path: Path) -> None:
+    pending = prefetch_workbook(synth_path, processes=0)
+    assert pending._children == []
+    assert pending.result().id == "synth-001"
+
+
+def test_without_fork_the_workbook_is_read_here(
+    synth_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "fork")
+    with prefetch_workbook(synth_path) as pending:
+        assert pending._children == []
+        assert pending.result().id == "synth-001"
+
+
+def test_default_processes_are_two_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    for cores, expected in ((None, 2), (1, 2), (2, 2), (3, 3), (16, 4)):
+        monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
+        assert prefetch.default_processes() == expected
+
+
+def test_the_check_command_imports_no_pandas(tmp_path: Path) -> None:
+    """``evalkit check`` (json and table) reads, checks and prints without pandas."""
+    records = clean_records()
+    records["自评指标"][0]["得分"] = 99  # a finding to print
+    path = write_workbook(tmp_path / "d.xlsx", records)
+    for fmt in ("json", "table"):
+        code = (
+            "import sys\n"
+            "from evalkit.cli import main\n"
+            f"rc = main(['check', {str(path)!r}, '--format', {fmt!r}, "
+            f"'--output', {str(tmp_path / ('out.' + fmt))!r}])\n"
+            "print(rc, sorted(m for m in ('pandas', 'numpy') if m in sys.modules))\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        assert out.strip().splitlines()[-1] == "0 []", out
+    assert "评估发现" in (tmp_path / "out.table").read_text(encoding="utf-8")
