@@ -8,10 +8,14 @@ Run on demand, never from the test suite::
 
 For each size a synthetic department (:func:`evalkit.synth.synth_department`, seed 0,
 15 % faults) is written as a real ``.xlsx`` to a temporary folder. ``load_workbook`` and
-``check`` are timed separately (median of ``--repeat`` runs; every ``check`` run gets a
-fresh :class:`~evalkit.model.Department`, so nothing cached by an earlier run is reused),
-then once more under ``tracemalloc`` for their peak Python memory. ``evalkit check`` is
-also timed end to end as a command (interpreter start, imports, load, check, JSON output).
+the check (``check_findings``, what the command runs: the findings as a list, no DataFrame)
+are timed separately (median of ``--repeat`` runs; every check gets a fresh
+:class:`~evalkit.model.Department`, so nothing cached by an earlier run is reused), then
+once more under ``tracemalloc`` for their peak Python memory. ``evalkit check`` is also
+timed end to end as a command (interpreter start, imports, load, check, JSON output), as it
+runs by default (``cli s``: the workbook read by child processes while the command imports
+the rules, the rules run in two processes) and with ``--jobs 1`` (``1 proc``: all in one
+process), alternately, median of at least 5 runs each.
 The two seed workbooks are timed the same way. Figures go to ``docs/performance.md``.
 ``--profile N`` also runs one ``check`` of the largest size under :mod:`cProfile` and prints
 its N most expensive functions (relative costs only: profiling slows pure-Python code most).
@@ -25,9 +29,11 @@ import os
 import platform
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -38,8 +44,8 @@ import pandas as pd
 from _bench import cpu_model, median_time
 
 import evalkit
-from evalkit.check import check
-from evalkit.model import Department
+from evalkit.check import check_findings as check
+from evalkit.model import Department, Tables
 from evalkit.policy import load_policy
 from evalkit.records import write_workbook
 from evalkit.synth import synth_department
@@ -50,9 +56,12 @@ SEEDS = (ROOT / "data" / "ningxian-gxj-2024.xlsx", ROOT / "data" / "chaoyang-gxf
 
 
 def fresh(dept: Department) -> Department:
-    """The same department as a new object (no per-object cache carried over)."""
+    """The same department as a new object (no per-object cache carried over): the
+    loader's rows, no DataFrame built, as ``load_workbook`` returns it."""
+    rows = {k: (dept.tables.columns(k), dept.tables.loaded_rows(k)) for k in dept.tables}
+    assert all(r is not None for _, r in rows.values()), "a table was replaced"
     return Department(
-        dept.path, dept.sha256, dept.info, dept.info_text, dept.info_rows, dict(dept.tables)
+        dept.path, dept.sha256, dept.info, dept.info_text, dept.info_rows, Tables(rows=rows)
     )
 
 
@@ -66,14 +75,20 @@ def peak_mb(func: Callable[[], Any]) -> float:
     return peak / 1024 / 1024
 
 
-def cli_time(path: Path, repeat: int) -> float:
+def cli_times(path: Path, repeat: int) -> tuple[float, float]:
+    """Median wall time of ``evalkit check`` as it runs by default (child processes) and
+    with ``--jobs 1`` (everything in the command's process), the two run alternately so
+    that a slower spell of the machine hits both alike."""
     exe = Path(sys.executable).with_name("evalkit")
     cmd = [str(exe), "check", str(path), "--format", "json", "--output", os.devnull]
-
-    def run() -> None:
-        subprocess.run(cmd, check=True, capture_output=True)
-
-    return median_time(run, repeat)
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(repeat):
+        for parallel in (True, False):
+            extra = [] if parallel else ["--jobs", "1"]
+            start = time.perf_counter()
+            subprocess.run([*cmd, *extra], check=True, capture_output=True)
+            times[parallel].append(time.perf_counter() - start)
+    return statistics.median(times[True]), statistics.median(times[False])
 
 
 def machine() -> str:
@@ -108,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     header = (
         f"{'projects':>8} {'rows':>7} {'findings':>8} | {'load s':>7} {'µs/proj':>8} "
         f"{'peak MB':>7} | {'check s':>7} {'µs/proj':>8} {'ratio':>6} {'peak MB':>7} | "
-        f"{'cli s':>6}"
+        f"{'cli s':>6} {'1 proc':>6}"
     )
     print()
     print(header)
@@ -120,13 +135,15 @@ def main(argv: list[str] | None = None) -> int:
             records = synth_department(seed=args.seed, n_projects=n, fault_rate=args.fault_rate)
             path = write_workbook(Path(tmp) / f"synth-{n}.xlsx", records)
             dept = load_workbook(path)
-            rows = sum(len(df) for df in dept.tables.values())
+            rows = sum(len(dept.records(k)) for k in dept.tables)
             t_load = median_time(lambda p=path: load_workbook(p), args.repeat)
             m_load = peak_mb(lambda p=path: load_workbook(p))
             t_check = median_time(lambda d=dept: check(fresh(d)), args.repeat)
             m_check = peak_mb(lambda d=dept: check(fresh(d)))
             findings = len(check(fresh(dept)))
-            t_cli = float("nan") if args.no_cli else cli_time(path, min(args.repeat, 3))
+            t_cli, t_seq = (
+                (float("nan"),) * 2 if args.no_cli else cli_times(path, max(args.repeat, 5))
+            )
             ratio = ""
             if previous is not None:
                 # time ratio divided by size ratio: 1.0 is exactly linear growth
@@ -136,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{n:>8} {rows:>7} {findings:>8} | {t_load:>7.3f} {t_load / n * 1e6:>8.0f} "
                 f"{m_load:>7.1f} | {t_check:>7.3f} {t_check / n * 1e6:>8.0f} {ratio:>6} "
-                f"{m_check:>7.1f} | {t_cli:>6.2f}",
+                f"{m_check:>7.1f} | {t_cli:>6.2f} {t_seq:>6.2f}",
                 flush=True,
             )
     print()
@@ -149,14 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         t_check = median_time(lambda d=dept: check(fresh(d)), args.repeat)
         t_load = median_time(lambda p=path: load_workbook(p), args.repeat)
         print(
-            f"{path.name}: {len(dept.projects)} projects, load {t_load:.3f} s, "
+            f"{path.name}: {len(dept.records('projects'))} projects, load {t_load:.3f} s, "
             f"check {t_check:.3f} s, {len(check(fresh(dept)))} findings"
         )
     if args.profile and largest is not None:
         profiler = cProfile.Profile()
         dept = fresh(largest)
         profiler.runcall(check, dept)
-        print(f"\none check of {len(largest.projects)} projects under cProfile:")
+        print(f"\none check of {len(largest.records('projects'))} projects under cProfile:")
         stats = pstats.Stats(profiler, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(args.profile)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
