@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="并行进程数：N 个子进程分读底稿（同时本进程加载规则），规则分两个进程运行"
-        "（默认按 CPU 核数，2 至 4；1 表示全部在本进程完成）",
+        "（默认按 CPU 核数，2 至 4，单核时为 1；1 表示全部在本进程完成）",
     )
 
     p = add("run", "按阶段笔记本评估一个部门，结果归档到新的运行目录")
@@ -231,12 +231,12 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .prefetch import prefetch_workbook
+    from .prefetch import default_processes, prefetch_workbook
 
     if args.jobs is not None and args.jobs < 1:
         raise InputError("--jobs 至少为 1")
     # child processes read the workbook while this one imports the rules
-    readers = 0 if args.jobs == 1 else args.jobs
+    readers = default_processes() if args.jobs is None else (0 if args.jobs == 1 else args.jobs)
     with prefetch_workbook(args.workbook, processes=readers) as pending:
         from .check import check_findings
         from .findings import SEVERITY_LABELS, findings_frame, findings_to_csv, findings_to_json
@@ -246,7 +246,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         policy = load_policy(args.policy)
         registered_rules()
         dept = pending.result()
-    findings = check_findings(dept, policy=policy, processes=1 if args.jobs == 1 else 2)
+    findings = check_findings(dept, policy=policy, processes=2 if readers else 1)
     if args.format == "json":
         meta = {"id": dept.id, "name": dept.name, "year": dept.year, "workbook_sha256": dept.sha256}
         _emit(findings_to_json(findings, department=meta), args.output)

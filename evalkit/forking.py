@@ -17,8 +17,9 @@ import contextlib
 import gc
 import os
 import pickle
+import select
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 
@@ -93,3 +94,13 @@ class Forked:
             os.kill(self.pid, signal.SIGKILL)
         os.waitpid(self.pid, 0)
         self.pid = None
+
+
+def completed(children: Sequence[Forked]) -> Iterator[Forked]:
+    """The children not yet collected, each as soon as it has a result to give (it has
+    written its result or exited), so that the first to finish is read first."""
+    waiting = {child._pipe: child for child in children if child.pid is not None}
+    while waiting:
+        ready, _, _ = select.select(list(waiting), [], [])
+        for fd in ready:
+            yield waiting.pop(fd)

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from .forking import ChildFailed, Forked, can_fork
+from .forking import ChildFailed, Forked, can_fork, completed
 from .workbook import DEFAULT_LIMITS, Limits, Share, join_shares, load_workbook, read_share
 
 if TYPE_CHECKING:
@@ -33,8 +33,10 @@ if TYPE_CHECKING:
 
 def default_processes() -> int:
     """One reading process per core, two at least (the caller's imports run beside them)
-    and four at most (each share re-reads the package's small parts)."""
-    return max(2, min(4, os.cpu_count() or 1))
+    and four at most (each share re-reads the package's small parts); none on a single
+    core (or when the count is unknown), where they would only add work."""
+    cores = os.cpu_count() or 1
+    return 0 if cores < 2 else min(4, cores)
 
 
 class PendingWorkbook:
@@ -76,7 +78,7 @@ class PendingWorkbook:
             return None
         shares: list[Share] = []
         children, self._children = self._children, []
-        for child in children:
+        for child in completed(children):  # the first to finish is unpickled first
             try:
                 share = child.result()
             except ChildFailed:

@@ -84,3 +84,17 @@ def test_the_child_runs_no_exit_handlers_of_the_parent(tmp_path: object) -> None
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out == "buffered 6\nexit handler\n"
+
+
+def _after(seconds: float, value: str) -> str:
+    time.sleep(seconds)
+    return value
+
+
+def test_completed_gives_the_first_to_finish_first() -> None:
+    from evalkit.forking import completed
+
+    slow, fast = Forked(_after, 1.5, "slow"), Forked(_after, 0.0, "fast")
+    order = [child.result() for child in completed([slow, fast])]
+    assert order == ["fast", "slow"]
+    assert list(completed([slow, fast])) == []  # collected: nothing left to wait for

@@ -233,8 +233,10 @@ def test_without_fork_the_workbook_is_read_here(
         assert pending.result().id == "synth-001"
 
 
-def test_default_processes_are_two_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
-    for cores, expected in ((None, 2), (1, 2), (2, 2), (3, 3), (16, 4)):
+def test_default_processes_are_two_to_four_and_none_on_one_core(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for cores, expected in ((None, 0), (1, 0), (2, 2), (3, 3), (16, 4)):
         monkeypatch.setattr(os, "cpu_count", lambda c=cores: c)
         assert prefetch.default_processes() == expected
 
