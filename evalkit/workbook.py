@@ -325,11 +325,15 @@ def _as_in_frame(sh: Sheet, records: Records) -> None:
 
 @functools.cache
 def _mixed_columns(sh: Sheet) -> tuple[str, ...]:
+    """The columns whose values can need a change: an indicator's operator, unit and band
+    (a text or None) and the numbers of number, percent, money and int columns (ints,
+    floats and NaN). An indicator's number and value are always a float or NaN, its kind
+    a text, a date column holds dates and None (kept as they are in an object column)."""
     out: list[str] = []
     for col in sh.columns:
         if col.kind == "indicator":
-            out += [f"{col.key}_{part}" for part in ("op", "num", "value", "unit", "kind", "band")]
-        elif col.kind in _MEASURES:
+            out += [f"{col.key}_{part}" for part in ("op", "unit", "band")]
+        elif col.kind in _MEASURES and col.kind != "date":
             out.append(col.key)
     return tuple(out)
 
