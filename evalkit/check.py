@@ -120,16 +120,14 @@ def split_rules(selected: Sequence[Rule], n: int) -> list[list[Rule]]:
     """The rules in ``n`` groups for ``n`` processes, each group in rule order: whole
     families (and the families that share analyses) together, the largest first to the
     group with the fewest rules, a family's rule count standing for its cost."""
+    from .forking import spread
+
     families: dict[str, list[Rule]] = {}
     for r in selected:
         families.setdefault(_SHARED_ANALYSES.get(r.family, r.family), []).append(r)
-    loads = [0] * max(n, 1)
-    owner: dict[str, int] = {}
-    for name, members in sorted(families.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        index = min(range(len(loads)), key=lambda i: (loads[i], i))
-        owner[name] = index
-        loads[index] += len(members)
-    groups: list[list[Rule]] = [[] for _ in loads]
+    names = sorted(families)  # ties go to the family first by name
+    owner = dict(zip(names, spread([len(families[f]) for f in names], max(n, 1)), strict=True))
+    groups: list[list[Rule]] = [[] for _ in range(max(n, 1))]
     for r in selected:
         groups[owner[_SHARED_ANALYSES.get(r.family, r.family)]].append(r)
     return [g for g in groups if g] or [[]]

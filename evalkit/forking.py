@@ -96,6 +96,19 @@ class Forked:
         self.pid = None
 
 
+def spread(sizes: Sequence[int], k: int) -> list[int]:
+    """Which of ``k`` processes each piece of work goes to, given the pieces' sizes: the
+    largest first, each to the process with the least work so far (ties to the lower
+    piece and the lower process), so that the processes finish at about the same time."""
+    loads = [0] * k
+    owner = [0] * len(sizes)
+    for idx in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        process = min(range(k), key=lambda j: (loads[j], j))
+        owner[idx] = process
+        loads[process] += sizes[idx]
+    return owner
+
+
 def completed(children: Sequence[Forked]) -> Iterator[Forked]:
     """The children not yet collected, each as soon as it has a result to give (it has
     written its result or exited), so that the first to finish is read first."""

@@ -155,13 +155,8 @@ def blanks_as_in_frame(rows: Records, columns: Iterable[str]) -> None:
 
 
 _NONE = type(None)
-_KEPT: set[type] = {
-    bool,
-    dt.date,
-    tuple,
-    list,
-    dict,
-}  # pandas keeps these (and None) in object columns
+#: pandas keeps these (and None) in object columns
+_KEPT: set[type] = {bool, dt.date, tuple, list, dict}
 _MIXED: set[type] = {str, int, float}
 
 
@@ -231,7 +226,7 @@ class Tables(MutableMapping[str, "pd.DataFrame"]):
     def columns(self, key: str) -> list[str]:
         """A table's column names (without building its DataFrame)."""
         entry = self._rows.get(key)
-        if entry is not None and key not in self._frames:
+        if entry is not None:
             return list(entry[0])
         return [str(c) for c in self[key].columns]
 

@@ -50,8 +50,6 @@ from .schema import (
 from .values import IndicatorValue, parse_indicator, parse_number
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from .model import Department, Tables
 
 #: A raw workbook: sheet name -> list of (Excel row number, cell values).
@@ -120,26 +118,21 @@ def read_share(
     path: str | Path, share: tuple[int, int], *, limits: Limits = DEFAULT_LIMITS
 ) -> Share | None:
     """Read and validate share ``share[0]`` of ``share[1]`` of a workbook's worksheets
-    (:func:`evalkit.xlsxread.split_sheets`), for processes that load one workbook together.
+    (see :func:`evalkit.xlsxread.read_values`), for processes that load one workbook
+    together.
 
     ``None`` when anything is not plain: a problem in the share, a file-level problem, a
     workbook the fast reader does not read. The caller then loads the workbook as a whole
     (:func:`load_workbook`), which reports the problems exactly as it always does.
     """
-    from .xlsxread import Unsupported, read_values
+    from .xlsxread import Unsupported
 
     p = Path(path)
     with _gc_paused():
         try:
-            _check_file(p, limits)
-            sheets = read_values(
-                p, max_rows=limits.max_rows, max_columns=limits.max_columns, share=share
-            )
+            raw = read_raw(p, limits=limits, engine="fast", share=share)
         except (WorkbookError, Unsupported):
             return None
-        if any(sheet.truncated for sheet in sheets):
-            return None
-        raw: RawWorkbook = {sheet.title: sheet.rows for sheet in sheets}
         v = _Validator(str(p))
         fields = v.fields(raw) if _FIELDS_SHEET.name in raw else None
         records = {
@@ -195,22 +188,32 @@ def _gc_paused() -> Iterator[None]:
 
 
 def read_raw(
-    path: Path, *, limits: Limits = DEFAULT_LIMITS, engine: Engine = "auto"
+    path: Path,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    engine: Engine = "auto",
+    share: tuple[int, int] | None = None,
 ) -> RawWorkbook:
     """Read the cell values of every sheet (cached values of formulas, nothing evaluated).
 
     ``engine="auto"`` reads with :mod:`evalkit.xlsxread` and falls back to openpyxl for a
     workbook it does not read exactly (the same values either way); ``"fast"`` raises
     :class:`~evalkit.xlsxread.Unsupported` instead of falling back; ``"openpyxl"`` always
-    uses openpyxl. The file-level checks come first in every case.
+    uses openpyxl. The file-level checks come first in every case. ``share`` reads only
+    that share of the worksheets (``engine="fast"`` only; see
+    :func:`evalkit.xlsxread.read_values`).
     """
     name = str(path)
+    if share is not None and engine != "fast":
+        raise ValueError("a share is read by the fast reader only")
     _check_file(path, limits)
     if engine != "openpyxl":
         from .xlsxread import Unsupported, read_values
 
         try:
-            sheets = read_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
+            sheets = read_values(
+                path, max_rows=limits.max_rows, max_columns=limits.max_columns, share=share
+            )
         except Unsupported:
             if engine == "fast":
                 raise
@@ -892,13 +895,6 @@ def _frame_columns(sh: Sheet) -> list[str]:
         else:
             cols.append(col.key)
     return cols
-
-
-def _frame(sh: Sheet, records: Records) -> pd.DataFrame:
-    """A table sheet's rows as the DataFrame the department holds."""
-    from .model import frame_of
-
-    return frame_of(_frame_columns(sh), records)
 
 
 def frame_columns(sheet_key: str) -> Sequence[str]:

@@ -30,11 +30,13 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+
+from .forking import spread
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -173,9 +175,10 @@ def read_values(
     (including every file openpyxl itself cannot read). ``scanner=False`` parses every
     worksheet with ElementTree instead of the scanner (for tests).
 
-    ``share=(i, k)`` reads only share ``i`` of ``k`` of the worksheets (see
-    :func:`split_sheets`), for ``k`` processes reading one workbook together: every
-    worksheet is in exactly one share, and the whole package is checked by each of them.
+    ``share=(i, k)`` reads only share ``i`` of ``k`` of the worksheets (split by their
+    uncompressed sizes: :func:`evalkit.forking.spread`), for ``k`` processes reading one
+    workbook together: every worksheet is in exactly one share, and the whole package is
+    checked by each of them.
     """
     if share is not None and not 0 <= share[0] < share[1]:
         raise ValueError(f"share {share[0]} of {share[1]}")
@@ -191,19 +194,6 @@ def read_values(
 # ----------------------------------------------------------------------------------------
 # the package: content types, workbook, relationships, styles, shared strings
 # ----------------------------------------------------------------------------------------
-def split_sheets(sizes: Sequence[int], k: int) -> list[int]:
-    """Which of ``k`` shares each worksheet goes to, given their sizes in bytes: the
-    largest first, each to the share with the fewest bytes so far (ties to the lowest
-    share), so that the shares take about as long to read."""
-    loads = [0] * k
-    owner = [0] * len(sizes)
-    for idx in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        share = min(range(k), key=lambda j: (loads[j], j))
-        owner[idx] = share
-        loads[share] += sizes[idx]
-    return owner
-
-
 class _WorkbookReader:
     def __init__(
         self,
@@ -256,7 +246,8 @@ class _WorkbookReader:
                 int(local_id)
         if self.share is not None:
             index, k = self.share
-            owner = split_sheets([self.archive.getinfo(t).file_size for _, t in found], k)
+            # by uncompressed size, so that the shares take about as long to read
+            owner = spread([self.archive.getinfo(t).file_size for _, t in found], k)
             found = [sheet for sheet, o in zip(found, owner, strict=True) if o == index]
         return [self._sheet(name, target) for name, target in found]
 

@@ -98,3 +98,12 @@ def test_completed_gives_the_first_to_finish_first() -> None:
     order = [child.result() for child in completed([slow, fast])]
     assert order == ["fast", "slow"]
     assert list(completed([slow, fast])) == []  # collected: nothing left to wait for
+
+
+def test_spread_gives_the_largest_first_to_the_least_loaded() -> None:
+    from evalkit.forking import spread
+
+    assert spread([10, 50, 30, 20, 5], 2) == [0, 0, 1, 1, 1]  # 60 and 55
+    assert spread([1, 1, 1], 1) == [0, 0, 0]
+    assert spread([7, 7], 3) == [0, 1]  # ties: the lower process
+    assert spread([], 2) == []

@@ -23,7 +23,7 @@ from evalkit.records import write_workbook
 from evalkit.synth import synth_department
 from evalkit.testing import clean_records
 from evalkit.workbook import Limits, join_shares, load_workbook, read_share
-from evalkit.xlsxread import read_values, split_sheets
+from evalkit.xlsxread import read_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data").glob("*.xlsx"))
@@ -63,13 +63,6 @@ def synth_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------------
 # shares of the worksheets
 # ---------------------------------------------------------------------------------------
-def test_split_sheets_gives_the_largest_first_to_the_lightest_share() -> None:
-    assert split_sheets([10, 50, 30, 20, 5], 2) == [0, 0, 1, 1, 1]  # 60 and 55 bytes
-    assert split_sheets([1, 1, 1], 1) == [0, 0, 0]
-    assert split_sheets([7, 7], 3) == [0, 1]  # ties: the lowest share
-    assert split_sheets([], 2) == []
-
-
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
 def test_the_shares_read_every_worksheet_once(synth_path: Path, k: int) -> None:
     whole = read_values(synth_path, max_rows=20_000, max_columns=80)
@@ -85,6 +78,15 @@ def test_the_shares_read_every_worksheet_once(synth_path: Path, k: int) -> None:
 def test_a_share_out_of_range_is_refused(synth_path: Path) -> None:
     with pytest.raises(ValueError):
         read_values(synth_path, max_rows=10, max_columns=10, share=(2, 2))
+
+
+def test_only_the_fast_reader_reads_a_share(synth_path: Path) -> None:
+    from evalkit.workbook import read_raw
+
+    assert read_raw(synth_path, engine="fast", share=(0, 1)) == read_raw(synth_path)
+    for engine in ("auto", "openpyxl"):
+        with pytest.raises(ValueError, match="fast reader"):
+            read_raw(synth_path, engine=engine, share=(0, 1))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])

@@ -98,7 +98,7 @@ def _label(subject: str) -> str:
     return "部门整体" if subject == DEPARTMENT else f"项目“{subject}”"
 
 
-def _coverage(ctx: Context) -> list[dict[str, Any]]:
+def memo_coverage_rows(ctx: Context) -> list[dict[str, Any]]:
     """The coverage rows, once per check (the process rules read them too)."""
     return ctx.memo("coverage.rows", lambda: coverage_rows(ctx.dept))
 
@@ -123,7 +123,7 @@ def _target_subjects(dept: Department) -> list[str]:
     title="执行项目未编报绩效目标",
 )
 def project_without_targets(ctx: Context) -> Iterator[Finding]:
-    for rec in _coverage(ctx):
+    for rec in memo_coverage_rows(ctx):
         if rec["有目标表"] == "是":
             continue
         name = rec["项目名称"]

@@ -20,7 +20,7 @@ from ..model import Department
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
-from .coverage import coverage_rows, wan
+from .coverage import memo_coverage_rows, wan
 from .quality import compact
 
 if TYPE_CHECKING:
@@ -156,10 +156,6 @@ def process_facts(dept: Department, policy: Policy | None = None) -> pd.DataFram
 # ----------------------------------------------------------------------------------------
 # rules
 # ----------------------------------------------------------------------------------------
-def _coverage(ctx: Context) -> list[dict[str, Any]]:
-    return ctx.memo("coverage.rows", lambda: coverage_rows(ctx.dept))
-
-
 def _listed(rows: list[dict[str, Any]]) -> str:
     return "；".join(
         f"{r['项目名称']}（全年预算{wan(r['全年预算数（元）'])}，执行{wan(r['全年执行数（元）'])}）"
@@ -176,7 +172,7 @@ def _listed(rows: list[dict[str, Any]]) -> str:
     title="年中追加项目未同步编报绩效目标",
 )
 def midyear_without_targets(ctx: Context) -> Iterator[Finding]:
-    cov = _coverage(ctx)
+    cov = memo_coverage_rows(ctx)
     added = [r for r in cov if r["预算来源"] == "年中追加"]
     missing = [r for r in added if r["有目标表"] == "否"]
     if not missing:
@@ -193,8 +189,11 @@ def midyear_without_targets(ctx: Context) -> Iterator[Finding]:
         formula=f"是否年初预算=否 且 目标表指标数=0 的项目数 = {n}（年中追加共{total}个）",
         sources=[
             src
-            for r in (m["_row"] for m in missing)
-            for src in (ctx.src("projects", r, "name"), ctx.src("projects", r, "in_initial_budget"))
+            for m in missing
+            for src in (
+                ctx.src("projects", m["_row"], "name"),
+                ctx.src("projects", m["_row"], "in_initial_budget"),
+            )
         ]
         + [ctx.src("targets")],
     )
@@ -405,7 +404,7 @@ def no_drafting_record(ctx: Context) -> Iterator[Finding]:
     title="延续项目仍未编报绩效目标",
 )
 def continuing_without_targets(ctx: Context) -> Iterator[Finding]:
-    cov = _coverage(ctx)
+    cov = memo_coverage_rows(ctx)
     continuing = [r for r in cov if r["新增或延续"] == "延续"]
     missing = [r for r in continuing if r["有目标表"] == "否"]
     if not missing:
@@ -423,8 +422,11 @@ def continuing_without_targets(ctx: Context) -> Iterator[Finding]:
         formula=f"新增或延续=延续 且 目标表指标数=0 的项目数 = {n}（延续项目共{len(continuing)}个）",
         sources=[
             src
-            for r in (m["_row"] for m in missing)
-            for src in (ctx.src("projects", r, "name"), ctx.src("projects", r, "status"))
+            for m in missing
+            for src in (
+                ctx.src("projects", m["_row"], "name"),
+                ctx.src("projects", m["_row"], "status"),
+            )
         ]
         + [ctx.src("targets")],
     )
