@@ -1,8 +1,11 @@
-"""Shared fixtures: seed paths, tiny stage notebooks for runner mechanics."""
+"""Shared fixtures and helpers: seed paths, tiny stage notebooks for runner mechanics,
+comparing values and rows by value and type."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -11,6 +14,27 @@ from nbformat.v4 import new_code_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 NINGXIAN = ROOT / "data" / "ningxian-gxj-2024.xlsx"
 CHAOYANG = ROOT / "data" / "chaoyang-gxfwzx-2024.xlsx"
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal values of the same type (NaN equals NaN)."""
+    if type(a) is not type(b):
+        return False
+    if a is b:  # NaT, NA
+        return True
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def assert_same_records(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """The same rows: the same keys in the same order, the same values of the same types."""
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        assert list(g) == list(e)
+        for key in e:
+            assert same_value(g[key], e[key]), (key, g[key], e[key])
+
 
 PARAMS_CELL = 'workbook = "x.xlsx"\ndept_id = "x"\nyear = 2024\npolicy = None\nrun_dir = None'
 

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import assert_same_records
 
 from evalkit.model import frame_records
 from evalkit.records import department_from_records
@@ -19,25 +20,6 @@ from evalkit.testing import make_department
 from evalkit.workbook import load_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal values of the same type (NaN equals NaN)."""
-    if type(a) is not type(b):
-        return False
-    if a is b:  # NaT, NA
-        return True
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
-
-
-def _assert_same_records(got: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected, strict=True):
-        assert list(g) == list(e)
-        for key in e:
-            assert _same(g[key], e[key]), (key, g[key], e[key])
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +35,8 @@ def departments() -> list[Any]:
 def test_frame_records_equals_to_dict_for_every_table(departments: list[Any]) -> None:
     for dept in departments:
         for key, df in dept.tables.items():
-            _assert_same_records(frame_records(df), df.to_dict("records"))
-            _assert_same_records(dept.records(key), df.to_dict("records"))
+            assert_same_records(frame_records(df), df.to_dict("records"))
+            assert_same_records(dept.records(key), df.to_dict("records"))
 
 
 def test_frame_records_equals_to_dict_for_analysis_tables(departments: list[Any]) -> None:
@@ -67,7 +49,7 @@ def test_frame_records_equals_to_dict_for_analysis_tables(departments: list[Any]
             consistency.target_crosscheck(dept),
             consistency.derived_indicators(dept),
         ):
-            _assert_same_records(frame_records(df), df.to_dict("records"))
+            assert_same_records(frame_records(df), df.to_dict("records"))
 
 
 def test_frame_records_boxes_like_to_dict() -> None:
@@ -83,7 +65,7 @@ def test_frame_records_boxes_like_to_dict() -> None:
             "x": [pd.NA, None],
         }
     )
-    _assert_same_records(frame_records(df), df.to_dict("records"))
+    assert_same_records(frame_records(df), df.to_dict("records"))
     assert frame_records(df.iloc[0:0]) == []
 
 
@@ -99,7 +81,7 @@ def test_frame_records_reads_text_columns_as_stored() -> None:
         }
     )
     got = frame_records(df)
-    _assert_same_records(got, df.to_dict("records"))
+    assert_same_records(got, df.to_dict("records"))
     assert [type(r["nan"]) for r in got] == [str, float, str, str]
 
 
@@ -115,7 +97,7 @@ def test_rows_and_subjects_match_dataframe_filtering(departments: list[Any]) -> 
             for subject in [*subjects, "没有这个对象"]:
                 expected = df[df["subject"] == subject]
                 pd.testing.assert_frame_equal(dept.rows_of(key, subject), expected)
-                _assert_same_records(dept.rows(key, subject), expected.to_dict("records"))
+                assert_same_records(dept.rows(key, subject), expected.to_dict("records"))
 
 
 def test_grouped_by_another_column(departments: list[Any]) -> None:
@@ -171,7 +153,7 @@ def test_analysis_rows_are_the_records_of_the_public_tables(departments: list[An
             ),
         ]
         for rows, table in pairs:
-            _assert_same_records(rows, frame_records(table))
+            assert_same_records(rows, frame_records(table))
         # XC006 reads the goal rows as ``iterrows`` of the table gave them
         goals = consistency.goal_crosscheck(dept, pol)
         assert [dict(r) for _, r in goals.iterrows()] == consistency._goal_rows(dept, pol)
@@ -258,7 +240,7 @@ def test_blanks_as_in_frame_gives_the_values_of_the_frame(values: list[Any]) -> 
     rows = [{"x": v, "n": i} for i, v in enumerate(values)]
     expected = frame_records(pd.DataFrame(rows))
     blanks_as_in_frame(rows, ["x"])
-    _assert_same_records(rows, expected)
+    assert_same_records(rows, expected)
 
 
 # ---------------------------------------------------------------------------------------
@@ -292,7 +274,7 @@ def test_loaded_rows_are_the_records_of_the_tables(tmp_path: Path) -> None:
             if sh.kind != "table":
                 continue
             frame = frame_of(_frame_columns(sh), raw_records[sh.key])
-            _assert_same_records(dept.records(sh.key), frame_records(frame))
+            assert_same_records(dept.records(sh.key), frame_records(frame))
             pd.testing.assert_frame_equal(dept.tables[sh.key], frame, check_exact=True)
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import signal
@@ -14,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import assert_same_records
 
 from evalkit import prefetch
 from evalkit.errors import WorkbookError
@@ -31,26 +31,13 @@ SEEDS = sorted((ROOT / "data").glob("*.xlsx"))
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
 
 
-def _same(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
-
-
 def assert_same_department(a: Department, b: Department) -> None:
     """Same identity, fields, DataFrames (dtypes included) and rows (types included)."""
     assert (a.path, a.sha256) == (b.path, b.sha256)
     assert (repr(a.info), a.info_text, a.info_rows) == (repr(b.info), b.info_text, b.info_rows)
     assert list(a.tables) == list(b.tables)
     for key in b.tables:
-        ra, rb = a.records(key), b.records(key)
-        assert len(ra) == len(rb), key
-        for x, y in zip(ra, rb, strict=True):
-            assert list(x) == list(y), key
-            bad = [k for k in x if not _same(x[k], y[k])]
-            assert not bad, (key, x["_row"], [(k, x[k], y[k]) for k in bad])
+        assert_same_records(a.records(key), b.records(key))
         pd.testing.assert_frame_equal(a.tables[key], b.tables[key], check_exact=True)
 
 

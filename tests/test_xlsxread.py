@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import math
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import same_value
 from openpyxl.workbook.defined_name import DefinedName
 
 from evalkit.errors import WorkbookError
@@ -39,14 +39,6 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # ---------------------------------------------------------------------------------------
 # comparing
 # ---------------------------------------------------------------------------------------
-def _same_value(a: Any, b: Any) -> bool:
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
-
-
 def assert_same_raw(got: RawWorkbook, want: RawWorkbook) -> None:
     assert list(got) == list(want), "sheets differ"
     for sheet in want:
@@ -55,7 +47,7 @@ def assert_same_raw(got: RawWorkbook, want: RawWorkbook) -> None:
         for (row, gv), (_, wv) in zip(g, w, strict=True):
             assert len(gv) == len(wv), f"{sheet} row {row}: {len(gv)} cells, want {len(wv)}"
             for col, (a, b) in enumerate(zip(gv, wv, strict=True), start=1):
-                assert _same_value(a, b), (
+                assert same_value(a, b), (
                     f"{sheet}!R{row}C{col}: {a!r} ({type(a).__name__}), want {b!r} ({type(b).__name__})"
                 )
 
