@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -147,11 +148,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``evalkit`` command; its exit code."""
+    return _dispatch(argv)[0]
+
+
+#: Commands after which the console script skips the interpreter's teardown: they leave
+#: no thread, child process, temporary file or ``atexit`` work behind.
+_QUICK_EXIT = frozenset({"check"})
+
+
+def run() -> None:
+    """The ``evalkit`` console script: :func:`main`, then exit.
+
+    After ``check`` the process leaves with ``os._exit`` once its output is flushed:
+    Python's teardown would free the loaded department object by object, which takes
+    ≈ 0.03–0.04 s at 500 projects for nothing. Other commands exit normally.
+    """
+    code, command = _dispatch(None)
+    if command in _QUICK_EXIT:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: let Python report it as it always does
+            sys.exit(code)
+        os._exit(code)
+    sys.exit(code)
+
+
+def _dispatch(argv: Sequence[str] | None) -> tuple[int, str | None]:
+    """The exit code of the command ``argv`` names, and that command (None if none)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return EXIT_INPUT
+        return EXIT_INPUT, None
+    return _run_command(args), args.command
+
+
+def _run_command(args: argparse.Namespace) -> int:
     try:
         return _COMMANDS[args.command](args)
     except InputError as exc:

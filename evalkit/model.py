@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
@@ -108,11 +109,28 @@ def text_na() -> Any:
         if pandas is not None:
             _TEXT_NA.append(frame_records(pandas.DataFrame({"x": ["a", None]}))[1]["x"])
         else:
-            from importlib.metadata import version
-
-            major = int(version("pandas").split(".")[0])
-            _TEXT_NA.append(math.nan if major >= 3 else None)
+            _TEXT_NA.append(math.nan if _installed_major("pandas") >= 3 else None)
     return _TEXT_NA[0]
+
+
+def _installed_major(dist: str) -> int:
+    """The major version of an installed distribution, as ``importlib.metadata.version``
+    gives it (the first ``dist-info`` on ``sys.path``), read from the folder's name:
+    ``importlib.metadata`` itself takes longer to import than a check reads a sheet."""
+    prefix = f"{dist}-"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:  # a zip file, a missing folder
+            continue
+        for name in names:
+            if name.startswith(prefix) and name.endswith(".dist-info"):
+                head = name[len(prefix) :].split(".", 1)[0]
+                if head.isdigit():
+                    return int(head)
+    from importlib.metadata import version
+
+    return int(version(dist).split(".")[0])
 
 
 _TEXT_NA: list[Any] = []

@@ -100,6 +100,36 @@ def test_console_script_is_installed(clean_xlsx: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_console_script_check_output_is_complete_after_its_quick_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console script leaves ``check`` with ``os._exit``: stdout (larger than a pipe's
+    buffer), stderr, the output file and the exit code must all be there."""
+    exe = shutil.which("evalkit", path=str(Path(sys.executable).parent))
+    assert exe
+    seed = str(Path(__file__).resolve().parent.parent / "data" / "ningxian-gxj-2024.xlsx")
+    assert main(["check", seed, "--format", "json"]) == 0
+    expected = capsys.readouterr().out
+    assert len(expected.encode()) > 1 << 16
+    proc = subprocess.run(
+        [exe, "check", seed, "--format", "json"], capture_output=True, check=False
+    )
+    assert proc.returncode == 0 and proc.stdout.decode() == expected
+    out = tmp_path / "f.json"
+    proc = subprocess.run(
+        [exe, "check", seed, "--format", "json", "--output", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0 and out.read_text(encoding="utf-8") == expected.rstrip("\n")
+    assert f"已写入 {out}" in proc.stderr
+    proc = subprocess.run(
+        [exe, "check", str(tmp_path / "missing.xlsx")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2 and "文件不存在" in proc.stderr
+
+
 @pytest.mark.parametrize(
     ("argv", "warm"),
     [

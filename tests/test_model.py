@@ -332,3 +332,28 @@ def test_text_na_is_known_without_importing_pandas() -> None:
     ).stdout.split()
     assert out == [repr(frame_records(pd.DataFrame({"x": ["a", None]}))[1]["x"]), "False"]
     assert repr(text_na()) == out[0]
+
+
+def test_installed_major_is_the_version_importlib_metadata_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.metadata import version
+
+    from evalkit.model import _installed_major
+
+    assert _installed_major("pandas") == int(version("pandas").split(".")[0])
+    # the first dist-info on sys.path wins; look-alike names do not count
+    first, second = tmp_path / "a", tmp_path / "b"
+    for folder, names in (
+        (first, ["fakedist_stubs-9.0.dist-info", "fakedist-7.2.1.dist-info"]),
+        (second, ["fakedist-8.0.dist-info"]),
+    ):
+        for name in names:
+            (folder / name).mkdir(parents=True)
+            (folder / name / "METADATA").write_text(
+                f"Metadata-Version: 2.1\nName: fakedist\nVersion: {name[:-10].split('-')[-1]}\n"
+            )
+    monkeypatch.syspath_prepend(str(second))
+    monkeypatch.syspath_prepend(str(first))
+    monkeypatch.syspath_prepend(str(tmp_path / "missing"))
+    assert _installed_major("fakedist") == 7 == int(version("fakedist").split(".")[0])

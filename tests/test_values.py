@@ -451,6 +451,34 @@ def test_indicator_value_is_frozen() -> None:
         parsed.kind = "empty"  # type: ignore[misc]
 
 
+def test_indicator_value_pickles_and_copies_field_for_field() -> None:
+    import copy
+    import dataclasses
+    import pickle
+
+    every_field = IndicatorValue(
+        text="90%-100%",
+        kind="band",
+        op=">=",
+        number=0.9,
+        unit="%",
+        scale=0.01,
+        written_unit="百分比",
+        band="良",
+        band_low=0.8,
+        band_high=1.0,
+        error="x",
+    )
+    defaults = {f.name: f.default for f in dataclasses.fields(IndicatorValue)}
+    assert all(getattr(every_field, k) != v for k, v in defaults.items())
+    for value in (every_field, parse_indicator("≥10%"), parse_indicator("健全")):
+        for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+            back = pickle.loads(pickle.dumps(value, protocol=protocol))
+            assert type(back) is IndicatorValue and back == value
+            assert dataclasses.asdict(back) == dataclasses.asdict(value)
+        assert copy.copy(value) == value == copy.deepcopy(value)
+
+
 def test_direct_construction_defaults() -> None:
     value = IndicatorValue(text="x", kind="qualitative")
     assert (value.op, value.number, value.unit, value.scale, value.written_unit) == (
