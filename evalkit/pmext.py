@@ -5,14 +5,18 @@
   a valid, safely quoted Python literal, so an injected value can never break out of its
   string.
 - :class:`IPCKernelManager` talks to kernels over Unix sockets in a private folder,
-  so parallel worker processes never collide on TCP ports (papermill #511).
+  so parallel worker processes never collide on TCP ports (papermill #511). The folder
+  is named with its process's id; a process removes its own at exit, and the folders of
+  killed processes are removed by the next one that starts a kernel.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
+import stat
 import sys
 import tempfile
 import uuid
@@ -34,14 +38,63 @@ def register_translator() -> None:
 
 
 _SOCKET_DIR: str | None = None
+#: A socket folder's name: the prefix, the creating process's id, a random part.
+SOCKET_DIR_PREFIX = "evalkit-ipc-"
+_OWNED_DIR = re.compile(re.escape(SOCKET_DIR_PREFIX) + r"(\d+)-[A-Za-z0-9_]+")
 
 
 def _socket_dir() -> str:
     global _SOCKET_DIR
     if _SOCKET_DIR is None or not os.path.isdir(_SOCKET_DIR):
-        _SOCKET_DIR = tempfile.mkdtemp(prefix="evalkit-ipc-")
+        remove_stale_socket_dirs()
+        _SOCKET_DIR = tempfile.mkdtemp(prefix=f"{SOCKET_DIR_PREFIX}{os.getpid()}-")
         atexit.register(_remove_socket_dir, _SOCKET_DIR)
     return _SOCKET_DIR
+
+
+def remove_stale_socket_dirs(root: str | None = None) -> list[str]:
+    """Remove the socket folders of evalkit processes that no longer exist; the removed paths.
+
+    A process removes its folder when it exits, but not when it is killed (``kill -9``,
+    the out-of-memory killer): a killed batch left one folder per worker in the temp
+    folder. Its kernels are gone with it (a kernel exits when its parent does), so nothing
+    listens there any more. Only folders named with a process id (this version's) and
+    owned by this user are considered; a folder whose process is alive is kept.
+    """
+    removed: list[str] = []
+    if os.name == "nt":  # no Unix sockets (and os.kill would end the process)
+        return removed
+    root = root or tempfile.gettempdir()
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _OWNED_DIR.fullmatch(entry.name)
+        if match is None or _process_exists(int(match.group(1))):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(info.st_mode) or (uid is not None and info.st_uid != uid):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
+def _process_exists(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (EPERM), or no way to tell: keep its folder
+        return True
+    return True
 
 
 def _remove_socket_dir(path: str) -> None:

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any, ClassVar
 import pytest
 from conftest import write_notebook
 
-from evalkit import archive, batch, memgate
+from evalkit import archive, batch, memgate, pmext
 from evalkit.batch import DeptOutcome, run_batch
 from evalkit.errors import InputError
 from evalkit.records import write_workbook
@@ -137,6 +138,7 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
             time.sleep(0.2)
         time.sleep(1.0)  # the next department is now half-way
     finally:
+        killed = _socket_folders(_group(proc.pid))
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     finished = {d.name for d in (out / "2024").iterdir() if archive.latest_run(d)}
@@ -158,6 +160,31 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
         if d.is_dir()
         for p in d.iterdir()
     )
+    # the killed worker's kernel socket folder was removed by the resumed batch
+    assert killed, "the killed batch had no socket folder named with its worker's id"
+    assert not any(folder.exists() for folder in killed)
+
+
+def _socket_folders(pids: set[str]) -> list[Path]:
+    """The kernel socket folders of these processes."""
+    return [
+        p
+        for p in Path(tempfile.gettempdir()).glob(f"{pmext.SOCKET_DIR_PREFIX}*")
+        if p.name.removeprefix(pmext.SOCKET_DIR_PREFIX).split("-")[0] in pids
+    ]
+
+
+def _group(pgid: int) -> set[str]:
+    """The ids of the processes in process group ``pgid`` (Linux ``/proc``)."""
+    members = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields and int(fields[2]) == pgid:
+            members.add(stat_file.parent.name)
+    return members
 
 
 class _RecordingPool:

@@ -42,3 +42,55 @@ def test_the_socket_folder_is_removed_when_the_process_exits(tmp_path: Path) -> 
 def test_strings_are_injected_readably_and_safely() -> None:
     assert ReadablePythonTranslator.translate_str("宁县") == "'宁县'"
     assert ReadablePythonTranslator.translate_str("a'\"\\n") == repr("a'\"\\n")
+
+
+_MAKE_FOLDER_AND_DIE = """
+import os, signal
+from evalkit import pmext
+print(pmext._socket_dir(), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_killed_process_s_socket_folder_is_removed_by_the_next_one() -> None:
+    killed = subprocess.run(
+        [sys.executable, "-c", _MAKE_FOLDER_AND_DIE], capture_output=True, text=True, timeout=60
+    )
+    assert killed.returncode == -9
+    left = Path(killed.stdout.strip())
+    assert left.is_dir() and left.name.startswith(f"evalkit-ipc-{_pid_of(left)}-")
+    nxt = subprocess.run(
+        [sys.executable, "-c", "from evalkit import pmext; print(pmext._socket_dir())"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert not left.exists()
+    assert not Path(nxt.stdout.strip()).exists()  # removed at its own exit
+
+
+def _pid_of(folder: Path) -> int:
+    return int(folder.name.removeprefix("evalkit-ipc-").split("-")[0])
+
+
+def test_only_folders_of_processes_that_are_gone_are_removed(tmp_path: Path) -> None:
+    import os
+
+    from evalkit.pmext import remove_stale_socket_dirs
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    dead = tmp_path / f"evalkit-ipc-{gone.pid}-x1y2"
+    alive = tmp_path / f"evalkit-ipc-{os.getpid()}-a_b"
+    unnamed = tmp_path / "evalkit-ipc-k3j_9z"  # an older version's folder: whose is unknown
+    other = tmp_path / f"other-ipc-{gone.pid}-x1y2"
+    for folder in (dead, alive, unnamed, other):
+        folder.mkdir()
+        (folder / "k-1").write_text("")
+    a_file = tmp_path / f"evalkit-ipc-{gone.pid}-file"
+    a_file.write_text("")
+    assert remove_stale_socket_dirs(str(tmp_path)) == [str(dead)]
+    assert not dead.exists()
+    assert all(p.exists() for p in (alive, unnamed, other, a_file))
+    assert remove_stale_socket_dirs(str(tmp_path / "missing")) == []
