@@ -273,7 +273,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     readers = default_processes() if args.jobs is None else (0 if args.jobs == 1 else args.jobs)
     with prefetch_workbook(args.workbook, processes=readers) as pending:
         from .check import check_findings
-        from .findings import SEVERITY_LABELS, findings_frame, findings_to_csv, findings_to_json
+        from .findings import SEVERITY_LABELS, findings_to_csv, findings_to_json
         from .policy import load_policy
         from .registry import registered_rules
 
@@ -285,7 +285,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         meta = {"id": dept.id, "name": dept.name, "year": dept.year, "workbook_sha256": dept.sha256}
         _emit(findings_to_json(findings, department=meta), args.output)
     elif args.format == "csv":
-        _emit(findings_to_csv(findings_frame(findings)), args.output)
+        _emit(findings_to_csv(findings), args.output)
     else:
         counts = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITY_LABELS}
         head = "，".join(f"{SEVERITY_LABELS[s]} {counts[s]} 条" for s in SEVERITY_LABELS)

@@ -156,7 +156,30 @@ def findings_from_json(text: str) -> pd.DataFrame:
     return findings_frame(items)
 
 
-def findings_to_csv(findings: pd.DataFrame) -> str:
-    df = findings.copy()
-    df["sources"] = df["sources"].map(lambda ss: "；".join(str(Source(**s)) for s in ss))
-    return df.to_csv(index=False)
+def findings_to_csv(findings: pd.DataFrame | Sequence[Finding]) -> str:
+    """Findings as CSV: the columns of :func:`findings_frame`, the sources joined as text
+    (``《自评指标》第12行“得分”；…``), a blank for None.
+
+    A list is written in its order without pandas (the ``evalkit check`` command imports
+    none), exactly as ``DataFrame.to_csv`` writes its frame: the same ``csv`` writer,
+    quoting and line ends.
+    """
+    if _is_frame(findings):
+        df = findings.copy()  # type: ignore[union-attr]
+        df["sources"] = df["sources"].map(lambda ss: "；".join(str(Source(**s)) for s in ss))
+        return str(df.to_csv(index=False))
+    import csv
+    import io
+    import os
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=os.linesep)  # DataFrame.to_csv's defaults
+    writer.writerow(FINDING_COLUMNS)
+    for f in findings:
+        row = [getattr(f, name) for name in FINDING_COLUMNS]
+        row[_SOURCES_AT] = "；".join(str(s) for s in f.sources)
+        writer.writerow(["" if v is None else v for v in row])
+    return out.getvalue()
+
+
+_SOURCES_AT = FINDING_COLUMNS.index("sources")

@@ -7,6 +7,7 @@ import pickle
 
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from evalkit.check import check
 from evalkit.findings import (
@@ -19,6 +20,7 @@ from evalkit.findings import (
 )
 from evalkit.registry import Context, Rule, register, registered_rules
 from evalkit.testing import make_department
+from evalkit.workbook import load_workbook
 
 
 def _finding(**kw: object) -> Finding:
@@ -41,6 +43,34 @@ def test_frame_and_json_round_trip() -> None:
     assert data["count"] == 2 and "某项目" in text  # not \\u-escaped
     back = findings_from_json(text)
     assert back.equals(df)
+
+
+def test_csv_of_a_list_is_the_csv_of_its_frame() -> None:
+    """Written without pandas, a list gives the bytes ``DataFrame.to_csv`` gives."""
+    from evalkit.findings import findings_to_csv, sort_findings
+
+    tricky = [
+        _finding(),
+        _finding(message='含,逗号与"引号"\n和换行', indicator=None, published=None, expected=""),
+        _finding(subject="  前后空格 ", formula="a\r\nb", sources=()),
+        _finding(
+            severity="notice",
+            dimension="完整性",
+            sources=(Source("项目清单"), Source("自评表", 3), Source("自评表", None, "总分")),
+        ),
+        _finding(clause="", policy_version="", title="", indicator=""),
+    ]
+    seed = check(load_workbook(ROOT / "data" / "ningxian-gxj-2024.xlsx"))  # 83 findings
+    for items in (tricky, [], frame_to_list(seed)):
+        # a frame is in report order; a list is written in its own order
+        assert findings_to_csv(sort_findings(items)) == findings_to_csv(findings_frame(items))
+    assert findings_to_csv(tricky) != findings_to_csv(sort_findings(tricky))
+
+
+def frame_to_list(df: pd.DataFrame) -> list[Finding]:
+    from evalkit.findings import frame_to_findings
+
+    return frame_to_findings(df)
 
 
 def test_empty_findings_serialise() -> None:

@@ -231,11 +231,11 @@ def test_default_processes_are_two_to_four_and_none_on_one_core(
 
 
 def test_the_check_command_imports_no_pandas(tmp_path: Path) -> None:
-    """``evalkit check`` (json and table) reads, checks and prints without pandas."""
+    """``evalkit check`` (json, table and csv) reads, checks and prints without pandas."""
     records = clean_records()
     records["自评指标"][0]["得分"] = 99  # a finding to print
     path = write_workbook(tmp_path / "d.xlsx", records)
-    for fmt in ("json", "table"):
+    for fmt in ("json", "table", "csv"):
         code = (
             "import sys\n"
             "from evalkit.cli import main\n"
@@ -248,3 +248,4 @@ def test_the_check_command_imports_no_pandas(tmp_path: Path) -> None:
         ).stdout
         assert out.strip().splitlines()[-1] == "0 []", out
     assert "评估发现" in (tmp_path / "out.table").read_text(encoding="utf-8")
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("rule_id,family,")
