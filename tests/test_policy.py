@@ -62,3 +62,23 @@ def test_policy_is_loaded_with_a_safe_loader(tmp_path: Path) -> None:
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="无法读取"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_the_shipped_policy_reads_the_same_with_the_pure_python_loader() -> None:
+    """libyaml (when installed) only reads faster: the same mapping, values and types."""
+    import yaml
+
+    from evalkit import policy
+
+    text = (Path(policy.__file__).parent / "policy" / "default.yaml").read_text(encoding="utf-8")
+    fast = yaml.load(text, Loader=policy._SAFE_LOADER)
+    pure = yaml.load(text, Loader=yaml.SafeLoader)
+
+    def typed(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: typed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        return (type(value).__name__, value)
+
+    assert typed(fast) == typed(pure)
