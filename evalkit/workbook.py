@@ -27,7 +27,6 @@ import datetime as dt
 import difflib
 import functools
 import gc
-import hashlib
 import math
 import re
 import zipfile
@@ -406,6 +405,10 @@ def _check_file(path: Path, limits: Limits) -> None:
 
 
 def _sha256(path: Path) -> str:
+    # imported here: OpenSSL's hashlib takes ≈ 7 ms to import, and ``evalkit check``
+    # imports this module before it forks its readers, which never hash
+    import hashlib
+
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
