@@ -7,9 +7,11 @@ Run on demand, never from the test suite::
     .venv/bin/python benchmarks/check_ab.py --base /tmp/base WORKBOOK.xlsx -- --jobs 1
 
 This VM's speed changes by up to half within minutes, so two versions timed one after the
-other can differ by more than any change between them. Here each pair of runs (base, then
-this tree) runs back to back, and the ratio of the medians is printed, for wall time and for
-CPU time (user + system of the command and its child processes). Both trees run with this
+other can differ by more than any change between them. Here each pair of runs runs back
+to back, base first in one pair and this tree first in the next, and the ratio of the
+medians is printed, for wall time and for CPU time (user + system of the command and its
+child processes). Timing a tree against itself gives ratios of 0.94–1.06 at 20 pairs: read
+smaller differences as noise. Both trees run with this
 interpreter; each runs as its console script would (``cli.run`` where the tree has it,
 else ``cli.main``).
 """
@@ -60,8 +62,11 @@ def main() -> int:
     command = ["check", str(args.workbook.resolve()), "--format", "json", *argv[cut + 1 :]]
     trees = {"base": args.base.resolve(), "this": ROOT}
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
-    for _ in range(args.repeat):
-        for name, root in trees.items():
+    order = list(trees.items())
+    for i in range(args.repeat):
+        # base first in one pair, this tree first in the next: whatever favours the
+        # first (or second) run of a pair favours both trees alike
+        for name, root in order if i % 2 == 0 else order[::-1]:
             runs[name].append(timed(root, command))
     print(f"evalkit {' '.join(command)}; {args.repeat} pairs; load {os.getloadavg()[0]:.2f}")
     medians = {}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from evalkit import registry
-from evalkit.check import check, check_findings, split_rules
+from evalkit.check import RULE_COST, check, check_findings, split_rules
 from evalkit.errors import RunError
 from evalkit.findings import Finding, frame_to_findings
 from evalkit.records import department_from_records
@@ -38,27 +38,36 @@ def test_split_rules_keeps_families_and_shared_analyses_together() -> None:
     assert sorted(r.id for g in groups for r in g) == [r.id for r in registered_rules()]
     for g in groups:
         assert [r.id for r in g] == sorted(r.id for r in g)  # rule order kept
-    sizes = sorted(len(g) for g in groups)
-    assert sizes[1] - sizes[0] <= max(
-        len([r for r in registered_rules() if r.family == f]) for f in owner
-    )
+
+    def cost(rules: list[Rule]) -> int:
+        return sum(RULE_COST[r.family] for r in rules)
+
+    costs = sorted(cost(g) for g in groups)
+    families = {f: [r for r in registered_rules() if r.family == f] for f in owner}
+    assert costs[1] - costs[0] <= max(cost(rs) for rs in families.values())
+    assert set(RULE_COST) == set(owner)  # every shipped family has a measured cost
+    assert owner["scoring"] != owner["consistency"]  # the two costliest families apart
 
 
-def test_split_rules_balances_rule_counts() -> None:
+def test_split_rules_balances_the_families_costs_not_their_rule_counts() -> None:
     rules = [
-        *(_rule(f"A{i:03d}", "scoring") for i in range(6)),
-        *(_rule(f"B{i:03d}", "quality") for i in range(3)),
-        *(_rule(f"C{i:03d}", "relevance") for i in range(2)),  # with quality: 5
-        *(_rule(f"D{i:03d}", "monitoring") for i in range(4)),
+        *(_rule(f"A{i:03d}", "scoring") for i in range(4)),  # 4 × 9 = 36
+        *(_rule(f"B{i:03d}", "coverage") for i in range(6)),  # 6 × 1
+        *(_rule(f"C{i:03d}", "process") for i in range(5)),  # 5 × 1, with coverage: 11
+        *(_rule(f"D{i:03d}", "monitoring") for i in range(3)),  # 3 × 4 = 12
+        *(_rule(f"E{i:03d}", "consistency") for i in range(2)),  # 2 × 7 = 14
     ]
     groups = split_rules(rules, 2)
+    # by rule count, coverage and process (11 rules) would have gone alone
     assert [{r.family for r in g} for g in groups] == [
         {"scoring"},
-        {"quality", "relevance", "monitoring"},
+        {"coverage", "process", "monitoring", "consistency"},
     ]
+    plugin = [*rules[:4], *(_rule(f"P{i:03d}", "plug-in") for i in range(10))]  # 10 × 4
+    assert [{r.family for r in g} for g in split_rules(plugin, 2)] == [{"plug-in"}, {"scoring"}]
     assert split_rules(rules, 1) == [rules]
     assert split_rules([], 2) == [[]]
-    assert len(split_rules(rules, 9)) == 3  # no empty groups
+    assert len(split_rules(rules, 9)) == 4  # no empty groups
 
 
 def _departments(tmp_path: Path) -> Iterator[Any]:
