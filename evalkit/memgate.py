@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from .procs import process_exists, start_time
+
 __all__ = ["ENV_VAR", "MemoryGate", "from_environment"]
 
 #: ``"BUDGET_MB:LEDGER_PATH"``, set by ``evalkit batch --pdf-memory`` for its kernels.
@@ -47,24 +49,11 @@ class _Entry:
         return f"{self.state} {self.pid} {self.seq} {self.mb:.1f} {self.start}".rstrip() + "\n"
 
 
-def _start_time(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot), or "" if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
 def _alive(entry: _Entry) -> bool:
-    try:
-        os.kill(entry.pid, 0)
-    except ProcessLookupError:
+    if not process_exists(entry.pid):
         return False
-    except PermissionError:  # exists, owned by someone else
-        pass
     if entry.start:  # the same process, not a later one given the same PID
-        now = _start_time(entry.pid)
+        now = start_time(entry.pid)
         return not now or now == entry.start
     return True
 
@@ -113,14 +102,14 @@ class MemoryGate:
     @staticmethod
     def _enqueue(entries: list[_Entry], pid: int, mb: float) -> tuple[list[_Entry], int]:
         seq = max((e.seq for e in entries), default=0) + 1
-        return [*entries, _Entry("waiting", pid, seq, mb, _start_time(pid))], seq
+        return [*entries, _Entry("waiting", pid, seq, mb, start_time(pid))], seq
 
     def _try_start(
         self, entries: list[_Entry], pid: int, seq: int, mb: float
     ) -> tuple[list[_Entry], bool]:
         mine = next((e for e in entries if e.pid == pid and e.seq == seq), None)
         if mine is None:  # the ledger file was removed or emptied: queue again
-            return [*entries, _Entry("waiting", pid, seq, mb, _start_time(pid))], False
+            return [*entries, _Entry("waiting", pid, seq, mb, start_time(pid))], False
         waiting = [e for e in entries if e.state == "waiting"]
         running = [e for e in entries if e.state == "running"]
         first = min(waiting, key=lambda e: e.seq)

@@ -25,6 +25,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from papermill.translators import PythonTranslator, papermill_translators
 
+from .procs import process_exists
+
 
 class ReadablePythonTranslator(PythonTranslator):
     @classmethod
@@ -72,7 +74,7 @@ def remove_stale_socket_dirs(root: str | None = None) -> list[str]:
         return removed
     for entry in entries:
         match = _OWNED_DIR.fullmatch(entry.name)
-        if match is None or _process_exists(int(match.group(1))):
+        if match is None or process_exists(int(match.group(1))):
             continue
         try:
             info = entry.stat(follow_symlinks=False)
@@ -83,18 +85,6 @@ def remove_stale_socket_dirs(root: str | None = None) -> list[str]:
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(entry.path)
     return removed
-
-
-def _process_exists(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # another user's process (EPERM), or no way to tell: keep its folder
-        return True
-    return True
 
 
 def _remove_socket_dir(path: str) -> None:

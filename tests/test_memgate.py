@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evalkit import memgate
+from evalkit import memgate, procs
 from evalkit.memgate import MemoryGate
 
 _FORK = multiprocessing.get_context("fork")
@@ -124,7 +124,7 @@ def test_entries_of_dead_processes_are_dropped(tmp_path: Path) -> None:
 def test_an_entry_of_a_reused_pid_is_dropped(tmp_path: Path) -> None:
     """A live PID with another start time is a later process, not the entry's writer."""
     holder = os.getppid()
-    real = memgate._start_time(holder)
+    real = procs.start_time(holder)
     assert real
     (tmp_path / "ledger").write_text(
         f"running {holder} 1 700.0 {int(real) + 1}\nrunning {holder} 2 50.0 {real}\n",
@@ -188,3 +188,14 @@ def test_gate_from_the_environment(
     monkeypatch.setenv(memgate.ENV_VAR, value)
     gate = memgate.from_environment()
     assert (None if gate is None else (gate.ledger, gate.budget_mb)) == expected
+
+
+def test_process_exists_tells_a_live_process_from_a_gone_one() -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    assert procs.process_exists(os.getpid()) and procs.process_exists(os.getppid())
+    assert not procs.process_exists(gone.pid)
+    assert not procs.process_exists(0) and not procs.process_exists(-1)
