@@ -235,7 +235,7 @@ def test_rule_subsets_are_the_rows_the_rules_report(departments: list[Any]) -> N
     ],
 )  # fmt: skip
 def test_blanks_as_in_frame_gives_the_values_of_the_frame(values: list[Any]) -> None:
-    from evalkit.rules._common import blanks_as_in_frame
+    from evalkit.model import blanks_as_in_frame
 
     rows = [{"x": v, "n": i} for i, v in enumerate(values)]
     expected = frame_records(pd.DataFrame(rows))

@@ -23,12 +23,11 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding, Source
-from ..model import Department
+from ..model import Department, blanks_as_in_frame
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
-from ._common import blanks_as_in_frame
 from .monitoring import align, filled, fmt_money, fmt_num, normalise_name, num
 
 if TYPE_CHECKING:

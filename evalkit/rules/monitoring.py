@@ -21,12 +21,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..findings import Finding, Severity, Source
-from ..model import Department
+from ..model import Department, blanks_as_in_frame
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, SHEETS_BY_KEY, column_header
 from ..values import IndicatorValue
-from ._common import blanks_as_in_frame
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -26,11 +26,10 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
-from ..model import Department, frame_records
+from ..model import Department, blanks_as_in_frame, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT, LEVEL1
-from ._common import blanks_as_in_frame
 
 if TYPE_CHECKING:
     import pandas as pd

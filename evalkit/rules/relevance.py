@@ -23,11 +23,10 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..findings import Finding
-from ..model import Department, frame_records
+from ..model import Department, blanks_as_in_frame, frame_records
 from ..policy import Policy, load_policy
 from ..registry import Context, rule
 from ..schema import DEPARTMENT
-from ._common import blanks_as_in_frame
 from .quality import (
     compact,
     fmt_num,
