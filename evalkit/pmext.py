@@ -54,6 +54,13 @@ def _socket_dir() -> str:
     return _SOCKET_DIR
 
 
+def socket_dir_owner(name: str) -> int | None:
+    """The id of the process that made the socket folder named ``name`` (None: not one
+    of ours, or made by an older version, which did not name its process)."""
+    match = _OWNED_DIR.fullmatch(name)
+    return None if match is None else int(match.group(1))
+
+
 def remove_stale_socket_dirs(root: str | None = None) -> list[str]:
     """Remove the socket folders of evalkit processes that no longer exist; the removed paths.
 
@@ -73,8 +80,8 @@ def remove_stale_socket_dirs(root: str | None = None) -> list[str]:
     except OSError:
         return removed
     for entry in entries:
-        match = _OWNED_DIR.fullmatch(entry.name)
-        if match is None or process_exists(int(match.group(1))):
+        owner = socket_dir_owner(entry.name)
+        if owner is None or process_exists(owner):
             continue
         try:
             info = entry.stat(follow_symlinks=False)

@@ -170,7 +170,7 @@ def _socket_folders(pids: set[str]) -> list[Path]:
     return [
         p
         for p in Path(tempfile.gettempdir()).glob(f"{pmext.SOCKET_DIR_PREFIX}*")
-        if p.name.removeprefix(pmext.SOCKET_DIR_PREFIX).split("-")[0] in pids
+        if str(pmext.socket_dir_owner(p.name)) in pids
     ]
 
 

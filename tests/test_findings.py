@@ -47,7 +47,7 @@ def test_frame_and_json_round_trip() -> None:
 
 def test_csv_of_a_list_is_the_csv_of_its_frame() -> None:
     """Written without pandas, a list gives the bytes ``DataFrame.to_csv`` gives."""
-    from evalkit.findings import findings_to_csv, sort_findings
+    from evalkit.findings import findings_to_csv, frame_to_findings, sort_findings
 
     tricky = [
         _finding(),
@@ -61,16 +61,10 @@ def test_csv_of_a_list_is_the_csv_of_its_frame() -> None:
         _finding(clause="", policy_version="", title="", indicator=""),
     ]
     seed = check(load_workbook(ROOT / "data" / "ningxian-gxj-2024.xlsx"))  # 83 findings
-    for items in (tricky, [], frame_to_list(seed)):
+    for items in (tricky, [], frame_to_findings(seed)):
         # a frame is in report order; a list is written in its own order
         assert findings_to_csv(sort_findings(items)) == findings_to_csv(findings_frame(items))
     assert findings_to_csv(tricky) != findings_to_csv(sort_findings(tricky))
-
-
-def frame_to_list(df: pd.DataFrame) -> list[Finding]:
-    from evalkit.findings import frame_to_findings
-
-    return frame_to_findings(df)
 
 
 def test_empty_findings_serialise() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from conftest import write_notebook
 
+from evalkit import pmext
 from evalkit.pmext import ReadablePythonTranslator
 
 _RUN_AND_EXIT = """
@@ -47,7 +48,7 @@ def test_strings_are_injected_readably_and_safely() -> None:
 _MAKE_FOLDER_AND_DIE = """
 import os, signal
 from evalkit import pmext
-print(pmext._socket_dir(), flush=True)
+print(os.getpid(), pmext._socket_dir(), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -57,8 +58,10 @@ def test_a_killed_process_s_socket_folder_is_removed_by_the_next_one() -> None:
         [sys.executable, "-c", _MAKE_FOLDER_AND_DIE], capture_output=True, text=True, timeout=60
     )
     assert killed.returncode == -9
-    left = Path(killed.stdout.strip())
-    assert left.is_dir() and left.name.startswith(f"evalkit-ipc-{_pid_of(left)}-")
+    pid, folder = killed.stdout.split(maxsplit=1)
+    left = Path(folder.strip())
+    assert left.is_dir() and left.name.startswith(f"evalkit-ipc-{pid}-")
+    assert pmext.socket_dir_owner(left.name) == int(pid)
     nxt = subprocess.run(
         [sys.executable, "-c", "from evalkit import pmext; print(pmext._socket_dir())"],
         capture_output=True,
@@ -68,10 +71,6 @@ def test_a_killed_process_s_socket_folder_is_removed_by_the_next_one() -> None:
     )
     assert not left.exists()
     assert not Path(nxt.stdout.strip()).exists()  # removed at its own exit
-
-
-def _pid_of(folder: Path) -> int:
-    return int(folder.name.removeprefix("evalkit-ipc-").split("-")[0])
 
 
 def test_only_folders_of_processes_that_are_gone_are_removed(tmp_path: Path) -> None:
@@ -94,3 +93,4 @@ def test_only_folders_of_processes_that_are_gone_are_removed(tmp_path: Path) -> 
     assert not dead.exists()
     assert all(p.exists() for p in (alive, unnamed, other, a_file))
     assert remove_stale_socket_dirs(str(tmp_path / "missing")) == []
+    assert pmext.socket_dir_owner(unnamed.name) is None
