@@ -21,9 +21,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .findings import Finding
+    from .forking import Claims
     from .model import Department
     from .policy import Policy
-    from .registry import Rule
+    from .registry import Context, Rule
 
 
 def check(
@@ -52,63 +53,90 @@ def check_findings(
     """:func:`check` as a list of findings, in the same order, without pandas (the
     ``evalkit check`` command imports none).
 
-    ``processes=2`` runs about half of the rules in a forked child process (the families
-    split by :func:`split_rules`): the same findings in the same order. Only for a process
-    without threads (a command, not a Jupyter kernel); where the child fails or ``os.fork``
-    is missing, every rule runs here.
+    ``processes=2`` runs the rules in this process and a forked child together: each takes
+    the next family (with the families it shares analyses with: :func:`rule_units`) when
+    it is free, the costliest first, so that the two finish at about the same time. The
+    same findings in the same order. Only for a process without threads (a command, not a
+    Jupyter kernel); where the child fails or ``os.fork`` is missing, every rule runs here.
     """
     from .findings import sort_findings
-    from .forking import ChildFailed, Forked, can_fork
+    from .forking import ChildFailed, Claims, Forked, can_fork
     from .policy import load_policy
     from .registry import registered_rules
 
     policy = policy or load_policy()
     selected = _select(registered_rules(), rules, policy)
-    groups = split_rules(selected, processes) if processes > 1 and can_fork() else [selected]
-    children: list[Forked] = []
+    units = rule_units(selected)
+    if processes < 2 or len(units) < 2 or not can_fork():
+        return sort_findings(_run_rules(dept, policy, selected))
+    child: Forked | None = None
+    claims: Claims | None = None
     try:
-        with contextlib.suppress(OSError):  # no process to be had: run them here
-            for group in groups[1:]:
-                children.append(Forked(_run_rules, dept, policy, group))
-        found = _run_rules(dept, policy, groups[0])
-        for child, group in zip(children, groups[1:], strict=False):
-            try:
-                found += child.result()
-            except ChildFailed:  # a rule that raises raises here, as it always does
-                found += _run_rules(dept, policy, group)
-        for group in groups[1 + len(children) :]:
-            found += _run_rules(dept, policy, group)
+        with contextlib.suppress(OSError):  # no process or pipe to be had: run them here
+            claims = Claims()
+            child = Forked(_run_claimed, dept, policy, units, claims)
+        if child is None:
+            return sort_findings(_run_rules(dept, policy, selected))
+        assert claims is not None
+        mine, found = _run_claimed(dept, policy, units, claims)
+        try:
+            found += child.result()[1]
+        except ChildFailed:  # a rule that raises raises here, as it always does
+            rest = [r for i, unit in enumerate(units) if i not in mine for r in unit]
+            found += _run_rules(dept, policy, rest)
     except RunError:
-        if len(groups) == 1:
-            raise
         # run every rule here in order: the error is the one a single process raises
         found = _run_rules(dept, policy, selected)
     finally:
-        for child in children:
+        if child is not None:
             child.kill()
+        if claims is not None:
+            claims.close()
     # a stable sort: a rule's findings about a subject keep their order, whichever
     # process ran the rule
     return sort_findings(found)
+
+
+def _run_claimed(
+    dept: Department, policy: Policy, units: list[list[Rule]], claims: Claims
+) -> tuple[set[int], list[Finding]]:
+    """The units this process claims, one at a time, and their findings."""
+    from .registry import Context
+
+    ctx = Context(dept, policy)
+    mine: set[int] = set()
+    found: list[Finding] = []
+    with _cyclic_gc_paused():
+        while (number := claims.next()) is not None and number < len(units):
+            mine.add(number)
+            found += _run_in(ctx, units[number])
+        ctx.release()
+    return mine, found
 
 
 def _run_rules(dept: Department, policy: Policy, selected: list[Rule]) -> list[Finding]:
     from .registry import Context
 
     ctx = Context(dept, policy)
-    found: list[Finding] = []
     with _cyclic_gc_paused():
-        for r in selected:
-            ctx.rule = r
-            try:
-                found.extend(r.func(ctx))
-            except Exception as exc:  # a rule bug must name the rule, not vanish
-                raise RunError(
-                    f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
-                ) from exc
-        ctx.rule = None
+        found = _run_in(ctx, selected)
         # drop the shared analyses while the collector is paused: the first collection
         # after the pause walks every object still alive that the check created
         ctx.release()
+    return found
+
+
+def _run_in(ctx: Context, selected: list[Rule]) -> list[Finding]:
+    found: list[Finding] = []
+    for r in selected:
+        ctx.rule = r
+        try:
+            found.extend(r.func(ctx))
+        except Exception as exc:  # a rule bug must name the rule, not vanish
+            raise RunError(
+                f"规则 {r.id}（{r.title}）执行出错：{type(exc).__name__}: {exc}"
+            ) from exc
+    ctx.rule = None
     return found
 
 
@@ -117,10 +145,9 @@ _SHARED_ANALYSES = {"relevance": "quality", "process": "coverage"}
 
 #: What one rule of each family costs, in relative units (≈ milliseconds per rule on a
 #: department of 500 projects, each family timed alone in a fresh process after the
-#: command's loading). :func:`split_rules` balances these: the 17 scoring rules take about
-#: as long as all the other families together, so a split by rule count left the process
-#: with scoring and consistency twice as long as the other. A family not listed here (a
-#: plug-in's) counts :data:`_DEFAULT_RULE_COST` per rule.
+#: command's loading). :func:`rule_units` orders the families by these, so that the
+#: costliest are taken first and the cheap ones are left to even out the end. A family
+#: not listed here (a plug-in's) counts :data:`_DEFAULT_RULE_COST` per rule.
 RULE_COST: dict[str, int] = {
     "scoring": 9,
     "consistency": 7,
@@ -133,22 +160,18 @@ RULE_COST: dict[str, int] = {
 _DEFAULT_RULE_COST = 4
 
 
-def split_rules(selected: Sequence[Rule], n: int) -> list[list[Rule]]:
-    """The rules in ``n`` groups for ``n`` processes, each group in rule order: whole
-    families (and the families that share analyses) together, the costliest first to the
-    group with the least cost so far (:data:`RULE_COST`)."""
-    from .forking import spread
-
+def rule_units(selected: Sequence[Rule]) -> list[list[Rule]]:
+    """The rules in the units that processes claim one at a time: whole families (with
+    the families they share analyses with), each unit in rule order, the costliest unit
+    first (:data:`RULE_COST`; ties in the order of the family names)."""
     families: dict[str, list[Rule]] = {}
     for r in selected:
         families.setdefault(_SHARED_ANALYSES.get(r.family, r.family), []).append(r)
-    names = sorted(families)  # ties go to the family first by name
-    costs = [sum(RULE_COST.get(r.family, _DEFAULT_RULE_COST) for r in families[f]) for f in names]
-    owner = dict(zip(names, spread(costs, max(n, 1)), strict=True))
-    groups: list[list[Rule]] = [[] for _ in range(max(n, 1))]
-    for r in selected:
-        groups[owner[_SHARED_ANALYSES.get(r.family, r.family)]].append(r)
-    return [g for g in groups if g] or [[]]
+    cost = {
+        f: sum(RULE_COST.get(r.family, _DEFAULT_RULE_COST) for r in rules)
+        for f, rules in families.items()
+    }
+    return [families[f] for f in sorted(families, key=lambda f: (-cost[f], f))]
 
 
 _gc_lock = threading.Lock()

@@ -2,10 +2,14 @@
 
 ``evalkit check`` spends about as long importing pandas, the rules and the policy as it
 spends reading and validating a large workbook, and neither needs the other. So the
-command starts the reading first, in child processes that each read and validate a share
-of the worksheets (:func:`evalkit.workbook.read_share`, which needs no pandas), does its
-imports meanwhile, and then joins the shares into the department
-(:func:`evalkit.workbook.join_shares`).
+command starts the reading first, in child processes that read and validate the
+worksheets (:func:`evalkit.workbook.share_parts`, which needs no pandas), does its
+imports meanwhile, and then joins what they read into the department
+(:func:`evalkit.workbook.join_shares`). Each child claims the next worksheet, the largest
+first, whenever it has finished one (:class:`~evalkit.forking.Claims`), so the children
+finish together even when this process's imports slow one of them; and each sends a
+worksheet's validated rows as soon as it has them, so this process unpickles them while
+the children read on instead of all of them after the last one is read.
 
 The result is the department :func:`~evalkit.workbook.load_workbook` returns, or its
 error: whenever a share is not plain (any problem in the workbook, a file the fast reader
@@ -20,12 +24,13 @@ Fork only from a process without threads (a command's start, not a Jupyter kerne
 from __future__ import annotations
 
 import os
+import select
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from .forking import ChildFailed, Forked, can_fork, completed
-from .workbook import DEFAULT_LIMITS, Limits, Share, join_shares, load_workbook, read_share
+from .forking import ChildFailed, Claims, ForkedStream, can_fork
+from .workbook import DEFAULT_LIMITS, Limits, Share, join_shares, load_workbook, share_parts
 
 if TYPE_CHECKING:
     from .model import Department
@@ -55,15 +60,21 @@ class PendingWorkbook:
     ) -> None:
         self.path = Path(path)
         self.limits = limits
-        self._children: list[Forked] = []
+        self._children: list[ForkedStream] = []
         count = default_processes() if processes is None else processes
         if count > 0 and can_fork():
+            claims: Claims | None = None
             try:
-                for index in range(count):
-                    child = Forked(read_share, self.path, (index, count), limits=self.limits)
+                # the children claim the worksheets one at a time, the largest first
+                claims = Claims()
+                for _ in range(count):
+                    child = ForkedStream(share_parts, self.path, claims, limits=self.limits)
                     self._children.append(child)
             except OSError:  # no more processes or pipes: read here instead
                 self.close()
+            finally:
+                if claims is not None:
+                    claims.close()
 
     def result(self) -> Department:
         """The department, exactly as :func:`~evalkit.workbook.load_workbook` gives it
@@ -73,22 +84,29 @@ class PendingWorkbook:
         return dept if dept is not None else load_workbook(self.path, limits=self.limits)
 
     def _collect(self) -> list[Share] | None:
-        """Every child's share, or None when any child has none to give."""
+        """Every part of every child's share, each unpickled as soon as it comes (while the
+        children read on), or None when any child has none to give."""
         if not self._children:
             return None
-        shares: list[Share] = []
+        parts: list[Share] = []
         children, self._children = self._children, []
-        for child in completed(children):  # the first to finish is unpickled first
-            try:
-                share = child.result()
-            except ChildFailed:
-                share = None
-            if share is None:
-                for other in children:
-                    other.kill()
-                return None
-            shares.append(share)
-        return shares
+        waiting = {child.fileno(): child for child in children}
+        try:
+            while waiting:
+                ready, _, _ = select.select(list(waiting), [], [])
+                for fd in ready:
+                    items, done = waiting[fd].receive()
+                    if None in items:
+                        return None
+                    parts.extend(items)
+                    if done:
+                        del waiting[fd]
+        except ChildFailed:
+            return None
+        finally:
+            for child in children:
+                child.kill()
+        return parts
 
     def close(self) -> None:
         """Stop and reap the children not yet waited for."""

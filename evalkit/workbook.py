@@ -16,8 +16,9 @@ batch worker checks its input with it before the kernels start on the notebooks.
 here imports pandas: the department holds each table as the validated rows, and builds
 its DataFrame when it is first read (:class:`~evalkit.model.Tables`).
 
-``read_share`` and ``join_shares`` let several processes load one workbook together, each
-reading and validating a share of the worksheets (:mod:`evalkit.prefetch`).
+``share_parts`` (``read_share``: the same at once) and ``join_shares`` let several
+processes load one workbook together, each reading and validating the worksheets it claims
+(:mod:`evalkit.prefetch`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from .schema import (
 from .values import IndicatorValue, parse_indicator, parse_number
 
 if TYPE_CHECKING:
+    from .forking import Claims
     from .model import Department, Tables
 
 #: A raw workbook: sheet name -> list of (Excel row number, cell values).
@@ -72,6 +74,7 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 _FIELDS_SHEET = next(s for s in SHEETS if s.kind == "fields")
+_TABLE_SHEETS = {s.name: s for s in SHEETS if s.kind == "table"}
 
 _EMPTY_TEXTS = {"", "null", "none", "nan", "—", "-", "--", "/", "无"}
 
@@ -114,35 +117,64 @@ class Share:
 
 
 def read_share(
-    path: str | Path, share: tuple[int, int], *, limits: Limits = DEFAULT_LIMITS
+    path: str | Path, claims: Claims, *, limits: Limits = DEFAULT_LIMITS
 ) -> Share | None:
-    """Read and validate share ``share[0]`` of ``share[1]`` of a workbook's worksheets
-    (see :func:`evalkit.xlsxread.read_values`), for processes that load one workbook
-    together.
+    """Read and validate the worksheets this process claims from ``claims`` (see
+    :func:`evalkit.xlsxread.iter_values`), for processes that load one workbook together.
 
     ``None`` when anything is not plain: a problem in the share, a file-level problem, a
     workbook the fast reader does not read. The caller then loads the workbook as a whole
     (:func:`load_workbook`), which reports the problems exactly as it always does.
     """
-    from .xlsxread import Unsupported
+    records: dict[str, Records] = {}
+    last: Share | None = None
+    for last in share_parts(path, claims, limits=limits):
+        if last is None:
+            return None
+        records.update(last.records)
+    return None if last is None else Share(last.titles, last.fields, records)
+
+
+def share_parts(
+    path: str | Path, claims: Claims, *, limits: Limits = DEFAULT_LIMITS
+) -> Iterator[Share | None]:
+    """:func:`read_share` in parts, each given as soon as it is made, for a process that
+    sends them on while it reads the next worksheet (:class:`evalkit.forking.ForkedStream`):
+    one share per claimed table sheet, holding its validated rows, then, last, the share
+    of the titles of all the worksheets read and of the 《部门信息》 fields.
+    :func:`join_shares` takes the parts as they are. ``None``, and nothing after it, as
+    soon as anything is not plain: the parts given before it are then no use.
+    """
+    from .xlsxread import Unsupported, iter_values
 
     p = Path(path)
+    v = _Validator(str(p))
+    raw: RawWorkbook = {}
     with _gc_paused():
         try:
-            raw = read_raw(p, limits=limits, engine="fast", share=share)
+            _check_file(p, limits)
+            sheets = iter_values(
+                p, max_rows=limits.max_rows, max_columns=limits.max_columns, claims=claims
+            )
+            for sheet in sheets:
+                if sheet.truncated:
+                    yield None
+                    return
+                raw[sheet.title] = sheet.rows
+                sh = _TABLE_SHEETS.get(sheet.title)
+                if sh is None:
+                    continue
+                records = v.table(raw, sh)
+                if v.problems:
+                    yield None
+                    return
+                _as_in_frame(sh, records)
+                yield Share((), None, {sh.key: records})
         except (WorkbookError, Unsupported):
-            return None
-        v = _Validator(str(p))
+            yield None
+            return
         fields = v.fields(raw) if _FIELDS_SHEET.name in raw else None
-        records = {
-            sh.key: v.table(raw, sh) for sh in SHEETS if sh.kind == "table" and sh.name in raw
-        }
-        if v.problems:
-            return None
-        for sh in SHEETS:
-            if sh.key in records:
-                _as_in_frame(sh, records[sh.key])
-        return Share(tuple(raw), fields, records)
+        yield None if v.problems else Share(tuple(raw), fields, {})
 
 
 def join_shares(shares: Sequence[Share], *, path: str | Path) -> Department | None:
@@ -191,28 +223,21 @@ def read_raw(
     *,
     limits: Limits = DEFAULT_LIMITS,
     engine: Engine = "auto",
-    share: tuple[int, int] | None = None,
 ) -> RawWorkbook:
     """Read the cell values of every sheet (cached values of formulas, nothing evaluated).
 
     ``engine="auto"`` reads with :mod:`evalkit.xlsxread` and falls back to openpyxl for a
     workbook it does not read exactly (the same values either way); ``"fast"`` raises
     :class:`~evalkit.xlsxread.Unsupported` instead of falling back; ``"openpyxl"`` always
-    uses openpyxl. The file-level checks come first in every case. ``share`` reads only
-    that share of the worksheets (``engine="fast"`` only; see
-    :func:`evalkit.xlsxread.read_values`).
+    uses openpyxl. The file-level checks come first in every case.
     """
     name = str(path)
-    if share is not None and engine != "fast":
-        raise ValueError("a share is read by the fast reader only")
     _check_file(path, limits)
     if engine != "openpyxl":
         from .xlsxread import Unsupported, read_values
 
         try:
-            sheets = read_values(
-                path, max_rows=limits.max_rows, max_columns=limits.max_columns, share=share
-            )
+            sheets = read_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
         except Unsupported:
             if engine == "fast":
                 raise

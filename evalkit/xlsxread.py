@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .forking import spread
+from .forking import Claims
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -167,24 +167,42 @@ def read_values(
     max_rows: int,
     max_columns: int,
     scanner: bool = True,
-    share: tuple[int, int] | None = None,
+    claims: Claims | None = None,
 ) -> list[SheetValues]:
     """The cell values of every worksheet, in workbook order.
 
     Raises :class:`Unsupported` when the workbook is not one this reader reads exactly
     (including every file openpyxl itself cannot read). ``scanner=False`` parses every
-    worksheet with ElementTree instead of the scanner (for tests).
-
-    ``share=(i, k)`` reads only share ``i`` of ``k`` of the worksheets (split by their
-    uncompressed sizes: :func:`evalkit.forking.spread`), for ``k`` processes reading one
-    workbook together: every worksheet is in exactly one share, and the whole package is
-    checked by each of them.
+    worksheet with ElementTree instead of the scanner (for tests). ``claims``: only the
+    worksheets this process claims (see :func:`iter_values`).
     """
-    if share is not None and not 0 <= share[0] < share[1]:
-        raise ValueError(f"share {share[0]} of {share[1]}")
+    return list(
+        iter_values(
+            path, max_rows=max_rows, max_columns=max_columns, scanner=scanner, claims=claims
+        )
+    )
+
+
+def iter_values(
+    path: str | Path,
+    *,
+    max_rows: int,
+    max_columns: int,
+    scanner: bool = True,
+    claims: Claims | None = None,
+) -> Iterator[SheetValues]:
+    """:func:`read_values` one worksheet at a time, each read when it is asked for.
+
+    With ``claims`` (a :class:`~evalkit.forking.Claims` made before the processes that read
+    one workbook together were forked), each process claims the next worksheet, the largest
+    first (by uncompressed size), only when it asks for one: every worksheet is read by
+    exactly one process, and they finish at about the same time whatever slows one of them.
+    Each of them checks the whole package. A process that finds no number left to claim
+    while worksheets remain raises :class:`Unsupported`.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
-            return _WorkbookReader(archive, max_rows, max_columns, scanner, share).read()
+            yield from _WorkbookReader(archive, max_rows, max_columns, scanner, claims).read()
     except Unsupported:
         raise
     except Exception as exc:  # whatever went wrong, openpyxl decides what to say about it
@@ -201,10 +219,10 @@ class _WorkbookReader:
         max_rows: int,
         max_columns: int,
         scanner: bool,
-        share: tuple[int, int] | None = None,
+        claims: Claims | None = None,
     ):
         self.archive = archive
-        self.share = share
+        self.claims = claims
         self.names = set(archive.namelist())
         self.max_rows = max_rows
         self.max_columns = max_columns
@@ -213,7 +231,7 @@ class _WorkbookReader:
         self.date_styles: frozenset[int] = frozenset()
         self.timedelta_styles: frozenset[int] = frozenset()
 
-    def read(self) -> list[SheetValues]:
+    def read(self) -> Iterator[SheetValues]:
         # the same parts in the same order as openpyxl.reader.excel.ExcelReader.read
         workbook_part, strings_part = self._manifest()
         if strings_part is not None:
@@ -244,12 +262,17 @@ class _WorkbookReader:
         for local_id, _name in defined_names:
             if local_id is not None:
                 int(local_id)
-        if self.share is not None:
-            index, k = self.share
-            # by uncompressed size, so that the shares take about as long to read
-            owner = spread([self.archive.getinfo(t).file_size for _, t in found], k)
-            found = [sheet for sheet, o in zip(found, owner, strict=True) if o == index]
-        return [self._sheet(name, target) for name, target in found]
+        if self.claims is None:
+            for name, target in found:
+                yield self._sheet(name, target)
+            return
+        sizes = [self.archive.getinfo(t).file_size for _, t in found]
+        order = sorted(range(len(found)), key=lambda i: (-sizes[i], i))
+        while (number := self.claims.next()) is not None:
+            if number >= len(order):
+                return
+            yield self._sheet(*found[order[number]])
+        raise Unsupported("no worksheet number left to claim")
 
     def _manifest(self) -> tuple[str, str | None]:
         root = _parse_xml(self.archive.read("[Content_Types].xml"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 
 from evalkit import registry
-from evalkit.check import RULE_COST, check, check_findings, split_rules
+from evalkit.check import RULE_COST, check, check_findings, rule_units
 from evalkit.errors import RunError
 from evalkit.findings import Finding, frame_to_findings
 from evalkit.records import department_from_records
@@ -29,27 +30,20 @@ def _rule(rule_id: str, family: str) -> Rule:
     return Rule(rule_id, family, "error", "完整性", "scoring", "x", lambda ctx: [])
 
 
-def test_split_rules_keeps_families_and_shared_analyses_together() -> None:
-    groups = split_rules(registered_rules(), 2)
-    assert len(groups) == 2
-    owner = {r.family: i for i, g in enumerate(groups) for r in g}
-    assert all(owner[r.family] == i for i, g in enumerate(groups) for r in g)  # whole families
+def test_rule_units_keep_families_and_shared_analyses_together() -> None:
+    units = rule_units(registered_rules())
+    owner = {r.family: i for i, u in enumerate(units) for r in u}
+    assert all(owner[r.family] == i for i, u in enumerate(units) for r in u)  # whole families
     assert owner["relevance"] == owner["quality"] and owner["process"] == owner["coverage"]
-    assert sorted(r.id for g in groups for r in g) == [r.id for r in registered_rules()]
-    for g in groups:
-        assert [r.id for r in g] == sorted(r.id for r in g)  # rule order kept
-
-    def cost(rules: list[Rule]) -> int:
-        return sum(RULE_COST[r.family] for r in rules)
-
-    costs = sorted(cost(g) for g in groups)
-    families = {f: [r for r in registered_rules() if r.family == f] for f in owner}
-    assert costs[1] - costs[0] <= max(cost(rs) for rs in families.values())
+    assert len(units) == len(set(owner.values())) == 5
+    assert sorted(r.id for u in units for r in u) == [r.id for r in registered_rules()]
+    for u in units:
+        assert [r.id for r in u] == sorted(r.id for r in u)  # rule order kept
     assert set(RULE_COST) == set(owner)  # every shipped family has a measured cost
-    assert owner["scoring"] != owner["consistency"]  # the two costliest families apart
+    assert units[0][0].family == "scoring"  # the costliest first
 
 
-def test_split_rules_balances_the_families_costs_not_their_rule_counts() -> None:
+def test_rule_units_go_by_cost_not_by_rule_count() -> None:
     rules = [
         *(_rule(f"A{i:03d}", "scoring") for i in range(4)),  # 4 × 9 = 36
         *(_rule(f"B{i:03d}", "coverage") for i in range(6)),  # 6 × 1
@@ -57,17 +51,17 @@ def test_split_rules_balances_the_families_costs_not_their_rule_counts() -> None
         *(_rule(f"D{i:03d}", "monitoring") for i in range(3)),  # 3 × 4 = 12
         *(_rule(f"E{i:03d}", "consistency") for i in range(2)),  # 2 × 7 = 14
     ]
-    groups = split_rules(rules, 2)
-    # by rule count, coverage and process (11 rules) would have gone alone
-    assert [{r.family for r in g} for g in groups] == [
+    assert [{r.family for r in u} for u in rule_units(rules)] == [
         {"scoring"},
-        {"coverage", "process", "monitoring", "consistency"},
+        {"consistency"},
+        {"monitoring"},
+        {"coverage", "process"},  # the most rules, the least cost
     ]
     plugin = [*rules[:4], *(_rule(f"P{i:03d}", "plug-in") for i in range(10))]  # 10 × 4
-    assert [{r.family for r in g} for g in split_rules(plugin, 2)] == [{"plug-in"}, {"scoring"}]
-    assert split_rules(rules, 1) == [rules]
-    assert split_rules([], 2) == [[]]
-    assert len(split_rules(rules, 9)) == 4  # no empty groups
+    assert [{r.family for r in u} for u in rule_units(plugin)] == [{"plug-in"}, {"scoring"}]
+    tie = [_rule("X001", "monitoring"), _rule("Y001", "quality")]  # 4 each: by name
+    assert [u[0].id for u in rule_units(tie)] == ["X001", "Y001"]
+    assert rule_units([]) == []
 
 
 def _departments(tmp_path: Path) -> Iterator[Any]:
@@ -89,21 +83,16 @@ def test_two_processes_find_what_one_finds(tmp_path: Path) -> None:
 
 @pytest.fixture
 def broken_rules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two failing rules in different processes' groups (the lower id raises first)."""
+    """Two failing rules in different units (the lower id raises first), which the two
+    processes may run either way round."""
 
     def boom(ctx: Context) -> list[Finding]:
         raise ValueError(f"boom {ctx.rule.id if ctx.rule else ''}")
 
     rules = dict(registry._RULES)
     rules["ZZ901"] = Rule("ZZ901", "scoring", "error", "完整性", "scoring", "坏规则一", boom)
-    for family in ("consistency", "monitoring", "quality", "coverage"):
-        rules["ZZ902"] = Rule("ZZ902", family, "error", "完整性", family, "坏规则二", boom)
-        monkeypatch.setattr(registry, "_RULES", rules)
-        groups = split_rules(registry.registered_rules(), 2)
-        owner = {r.id: i for i, g in enumerate(groups) for r in g}
-        if owner["ZZ901"] != owner["ZZ902"]:
-            return
-    raise AssertionError("no family runs apart from scoring")
+    rules["ZZ902"] = Rule("ZZ902", "consistency", "error", "完整性", "x", "坏规则二", boom)
+    monkeypatch.setattr(registry, "_RULES", rules)
 
 
 @pytest.mark.usefixtures("broken_rules")
@@ -118,15 +107,40 @@ def test_a_child_that_dies_means_its_rules_run_here(monkeypatch: pytest.MonkeyPa
     dept = department_from_records(inject(FAULTS[0]))
     expected = check_findings(dept, processes=1)
     parent = os.getpid()
-    run = check_module._run_rules
+    run = check_module._run_in
 
     def dying(*args: Any) -> list[Finding]:
         if os.getpid() != parent:
-            os._exit(3)
+            os._exit(3)  # after claiming a unit: the parent must run it
         return run(*args)
 
-    monkeypatch.setattr(check_module, "_run_rules", dying)
+    monkeypatch.setattr(check_module, "_run_in", dying)
     assert check_findings(dept, processes=2) == expected
+
+
+def _slow_rule(rule_id: str, family: str) -> Rule:
+    def func(ctx: Context) -> list[Finding]:
+        time.sleep(0.5)
+        return [
+            Finding(
+                rule_id=rule_id, family=family, severity="notice", dimension="完整性",
+                subject=f"pid {os.getpid()}", indicator=None, message="x",
+            )
+        ]  # fmt: skip
+
+    return Rule(rule_id, family, "notice", "完整性", "x", "x", func)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+def test_the_two_processes_share_out_the_units(monkeypatch: pytest.MonkeyPatch) -> None:
+    families = ("scoring", "consistency", "quality", "monitoring")
+    rules = {f"ZZ{i:03d}": _slow_rule(f"ZZ{i:03d}", f) for i, f in enumerate(families)}
+    monkeypatch.setattr(registry, "_RULES", rules)
+    found = check_findings(make_department(), processes=2)
+    assert sorted(f.rule_id for f in found) == sorted(rules)
+    by_process = {f.subject for f in found}
+    assert f"pid {os.getpid()}" in by_process and len(by_process) == 2
+    assert [f.rule_id for f in found] == sorted(rules)  # the order of one process
 
 
 def test_without_fork_every_rule_runs_here(monkeypatch: pytest.MonkeyPatch) -> None:

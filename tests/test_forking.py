@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from evalkit.errors import RunError
-from evalkit.forking import ChildFailed, Forked, can_fork
+from evalkit.forking import ChildFailed, Claims, Forked, ForkedStream, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="no os.fork here")
 
@@ -86,24 +89,102 @@ def test_the_child_runs_no_exit_handlers_of_the_parent(tmp_path: object) -> None
     assert out == "buffered 6\nexit handler\n"
 
 
-def _after(seconds: float, value: str) -> str:
-    time.sleep(seconds)
-    return value
+def _numbers(claims: Claims, pause: float) -> list[int]:
+    taken = []
+    while (number := claims.next()) is not None:
+        taken.append(number)
+        time.sleep(pause)
+    return taken
 
 
-def test_completed_gives_the_first_to_finish_first() -> None:
-    from evalkit.forking import completed
+def test_each_number_is_claimed_by_exactly_one_process() -> None:
+    claims = Claims()
+    children = [Forked(_numbers, claims, 0.0005) for _ in range(3)]
+    mine = _numbers(claims, 0.0005)
+    claims.close()
+    theirs = [child.result() for child in children]
+    every = sorted(mine + [n for t in theirs for n in t])
+    assert every == list(range(Claims.LIMIT))
+    assert all(t == sorted(t) for t in [mine, *theirs])  # each in increasing order
+    assert sum(1 for t in [mine, *theirs] if t) >= 2  # shared out, not one process's
+    assert claims.next() is None  # closed here
+    claims.close()  # again: nothing to do
 
-    slow, fast = Forked(_after, 1.5, "slow"), Forked(_after, 0.0, "fast")
-    order = [child.result() for child in completed([slow, fast])]
-    assert order == ["fast", "slow"]
-    assert list(completed([slow, fast])) == []  # collected: nothing left to wait for
+
+def _one_then_the_rest(claims: Claims, taken: int) -> list[int]:
+    first = claims.next()
+    os.write(taken, b"x")
+    time.sleep(1.0)  # busy with its first piece
+    return [first, *_numbers(claims, 0.0)]
 
 
-def test_spread_gives_the_largest_first_to_the_least_loaded() -> None:
-    from evalkit.forking import spread
+def test_a_free_process_takes_the_next_number() -> None:
+    claims = Claims()
+    read_end, write_end = os.pipe()
+    slow = Forked(_one_then_the_rest, claims, write_end)
+    assert os.read(read_end, 1) == b"x"  # the child has taken its first number
+    fast = _numbers(claims, 0.0)
+    claims.close()
+    os.close(read_end)
+    os.close(write_end)
+    assert slow.result() == [0] and fast == list(range(1, Claims.LIMIT))
 
-    assert spread([10, 50, 30, 20, 5], 2) == [0, 0, 1, 1, 1]  # 60 and 55
-    assert spread([1, 1, 1], 1) == [0, 0, 0]
-    assert spread([7, 7], 3) == [0, 1]  # ties: the lower process
-    assert spread([], 2) == []
+
+def _items(n: int, size: int, then: str) -> Iterator[Any]:
+    for i in range(n):
+        yield {"i": i, "pid": os.getpid(), "big": "甲" * size}
+    if then == "raise":
+        raise RunError("规则出错")
+    if then == "sleep":
+        time.sleep(60)
+    if then == "unpicklable":
+        yield lambda: None
+
+
+def _receive_all(child: ForkedStream) -> list[Any]:
+    got: list[Any] = []
+    done = False
+    while not done:
+        select.select([child.fileno()], [], [])
+        items, done = child.receive()
+        got += items
+    return got
+
+
+def test_streamed_items_come_back_in_order() -> None:
+    child = ForkedStream(_items, 3, 2_000_000, "")  # each item larger than the pipe
+    got = _receive_all(child)
+    assert [g["i"] for g in got] == [0, 1, 2] and len(got[2]["big"]) == 2_000_000
+    assert got[0]["pid"] != os.getpid() and child.pid is None
+    with pytest.raises(ChildFailed):
+        child.receive()
+
+
+def test_streamed_items_come_before_the_child_ends() -> None:
+    child = ForkedStream(_items, 1, 10, "sleep")
+    got: list[Any] = []
+    while not got:
+        select.select([child.fileno()], [], [])
+        items, done = child.receive()
+        assert not done
+        got += items
+    assert got[0]["i"] == 0 and child.pid is not None  # the child still sleeps
+    child.kill()
+    assert child.pid is None
+    child.kill()  # again: nothing to do
+
+
+@pytest.mark.parametrize("then", ["raise", "unpicklable"])
+def test_a_stream_that_fails_midway_fails(then: str) -> None:
+    child = ForkedStream(_items, 2, 10, then)
+    with pytest.raises(ChildFailed, match="status"):
+        _receive_all(child)
+    assert child.pid is None
+
+
+def test_a_killed_stream_fails() -> None:
+    child = ForkedStream(_items, 0, 0, "sleep")
+    assert child.pid is not None
+    os.kill(child.pid, signal.SIGKILL)
+    with pytest.raises(ChildFailed, match="status"):
+        _receive_all(child)

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,13 @@ from conftest import assert_same_records
 
 from evalkit import prefetch
 from evalkit.errors import WorkbookError
+from evalkit.forking import Claims, Forked
 from evalkit.model import Department
 from evalkit.prefetch import PendingWorkbook, prefetch_workbook
 from evalkit.records import write_workbook
 from evalkit.synth import synth_department
 from evalkit.testing import clean_records
-from evalkit.workbook import Limits, join_shares, load_workbook, read_share
+from evalkit.workbook import Limits, Share, join_shares, load_workbook, read_share, share_parts
 from evalkit.xlsxread import read_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,67 +51,108 @@ def synth_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------------
 # shares of the worksheets
 # ---------------------------------------------------------------------------------------
+def _titles_read(path: Path, claims: Claims) -> list[str]:
+    return [s.title for s in read_values(path, max_rows=20_000, max_columns=80, claims=claims)]
+
+
+def _read_together(func: Any, path: Path, k: int, *args: Any) -> list[Any]:
+    """``func(path, claims, *args)`` in ``k`` forked processes sharing one Claims."""
+    claims = Claims()
+    children = [Forked(func, path, claims, *args) for _ in range(k)]
+    claims.close()
+    return [child.result() for child in children]
+
+
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
-def test_the_shares_read_every_worksheet_once(synth_path: Path, k: int) -> None:
-    whole = read_values(synth_path, max_rows=20_000, max_columns=80)
-    parts = [
-        read_values(synth_path, max_rows=20_000, max_columns=80, share=(i, k)) for i in range(k)
-    ]
-    titles = [s.title for part in parts for s in part]
-    assert sorted(titles) == sorted(s.title for s in whole)
-    by_title = {s.title: s for part in parts for s in part}
-    assert all(by_title[s.title] == s for s in whole)
+def test_processes_with_one_claims_read_every_worksheet_once(synth_path: Path, k: int) -> None:
+    whole = [s.title for s in read_values(synth_path, max_rows=20_000, max_columns=80)]
+    parts = _read_together(_titles_read, synth_path, k)
+    assert sorted(t for part in parts for t in part) == sorted(whole)
 
 
-def test_a_share_out_of_range_is_refused(synth_path: Path) -> None:
-    with pytest.raises(ValueError):
-        read_values(synth_path, max_rows=10, max_columns=10, share=(2, 2))
+def test_worksheets_are_claimed_largest_first(synth_path: Path) -> None:
+    import zipfile
+
+    claimed = read_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims())
+    whole = {s.title: s for s in read_values(synth_path, max_rows=20_000, max_columns=80)}
+    assert all(whole[s.title] == s for s in claimed) and len(claimed) == len(whole)
+    with zipfile.ZipFile(synth_path) as archive:  # sheetN.xml is the Nth worksheet
+        sizes = {
+            title: archive.getinfo(f"xl/worksheets/sheet{i}.xml").file_size
+            for i, title in enumerate(whole, start=1)
+        }
+    assert [sizes[s.title] for s in claimed] == sorted(sizes.values(), reverse=True)
 
 
-def test_only_the_fast_reader_reads_a_share(synth_path: Path) -> None:
-    from evalkit.workbook import read_raw
+def test_no_number_left_to_claim_is_unsupported(
+    synth_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evalkit.xlsxread import Unsupported
 
-    assert read_raw(synth_path, engine="fast", share=(0, 1)) == read_raw(synth_path)
-    for engine in ("auto", "openpyxl"):
-        with pytest.raises(ValueError, match="fast reader"):
-            read_raw(synth_path, engine=engine, share=(0, 1))  # type: ignore[arg-type]
+    monkeypatch.setattr(Claims, "LIMIT", 3)  # fewer numbers than worksheets
+    with pytest.raises(Unsupported, match="claim"):
+        read_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims())
+    assert read_share(synth_path, Claims()) is None
+
+
+def test_the_parts_of_a_share_are_its_tables_then_its_titles(synth_path: Path) -> None:
+    parts = list(share_parts(synth_path, Claims()))
+    assert all(p is not None for p in parts)
+    *tables, last = parts
+    assert all(p.titles == () and p.fields is None and len(p.records) == 1 for p in tables)
+    assert last.records == {} and last.fields is not None
+    whole = read_share(synth_path, Claims())
+    assert whole is not None and whole.titles == last.titles
+    assert whole.records == {k: v for p in tables for k, v in p.records.items()}
 
 
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_joined_shares_are_the_loaded_department(synth_path: Path, k: int) -> None:
-    shares = [read_share(synth_path, (i, k)) for i in range(k)]
+    shares = _read_together(read_share, synth_path, k)  # pickled across the pipe
     assert all(s is not None for s in shares)
-    shares = [pickle.loads(pickle.dumps(s)) for s in shares]  # as they cross the pipe
-    dept = join_shares(shares, path=synth_path)  # type: ignore[arg-type]
+    dept = join_shares(shares, path=synth_path)
     assert dept is not None
     assert_same_department(dept, load_workbook(synth_path))
+
+
+def test_the_parts_joined_as_they_come_are_the_loaded_department(synth_path: Path) -> None:
+    parts = [p for ps in _read_together(_parts, synth_path, 2) for p in ps]
+    assert len([p for p in parts if p.titles]) == 2
+    dept = join_shares(parts, path=synth_path)
+    assert dept is not None
+    assert_same_department(dept, load_workbook(synth_path))
+
+
+def _parts(path: Path, claims: Claims) -> list[Share | None]:
+    return list(share_parts(path, claims))
 
 
 def test_a_share_with_a_problem_is_none(tmp_path: Path) -> None:
     records = clean_records()
     records["项目清单"][0]["全年执行数"] = "abc"
     path = write_workbook(tmp_path / "bad.xlsx", records)
-    shares = [read_share(path, (i, 2)) for i in range(2)]
-    assert None in shares
+    assert None in _read_together(read_share, path, 2)
+    parts = list(share_parts(path, Claims()))
+    assert parts[-1] is None and None not in parts[:-1]  # nothing after the None
 
 
 def test_a_cross_sheet_problem_makes_the_join_none(tmp_path: Path) -> None:
     records = clean_records()
     records["自评指标"][0]["对象"] = "不存在的项目"  # only the join sees all subjects
     path = write_workbook(tmp_path / "bad.xlsx", records)
-    shares = [read_share(path, (i, 3)) for i in range(3)]
+    shares = _read_together(read_share, path, 3)
     assert all(s is not None for s in shares)
-    assert join_shares(shares, path=path) is None  # type: ignore[arg-type]
+    assert join_shares(shares, path=path) is None
 
 
 def test_a_missing_share_makes_the_join_none(synth_path: Path) -> None:
-    first = read_share(synth_path, (0, 2))
+    first = _read_together(read_share, synth_path, 2)[0]
     assert first is not None
     assert join_shares([first], path=synth_path) is None  # required sheets are missing
 
 
 def test_a_title_in_two_shares_makes_the_join_none(synth_path: Path) -> None:
-    share = read_share(synth_path, (0, 1))
+    share = read_share(synth_path, Claims())
     assert share is not None
     assert join_shares([share, share], path=synth_path) is None
 
@@ -191,7 +233,23 @@ def test_a_child_that_fails_means_a_reload(
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(prefetch, "read_share", broken)  # the children inherit it
+    monkeypatch.setattr(prefetch, "share_parts", broken)  # the children inherit it
+    with prefetch_workbook(synth_path, processes=2) as pending:
+        dept = pending.result()
+    assert_same_department(dept, load_workbook(synth_path))
+
+
+def test_a_child_that_fails_after_sending_parts_means_a_reload(
+    synth_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = prefetch.share_parts
+
+    def half(*args: Any, **kwargs: Any) -> Iterator[Share | None]:
+        parts = real(*args, **kwargs)
+        yield next(parts)  # a table the parent receives
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(prefetch, "share_parts", half)
     with prefetch_workbook(synth_path, processes=2) as pending:
         dept = pending.result()
     assert_same_department(dept, load_workbook(synth_path))
