@@ -293,7 +293,9 @@ def spread(items: Sequence[Path], k: int) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        description="合成县的三种评估方式对照：papermill 命令逐个执行、evalkit batch、进程内检查"
+    )
     parser.add_argument("--departments", type=int, default=30, help="部门数（默认 30）")
     parser.add_argument("--seed", type=int, default=0, help="合成县的随机种子")
     parser.add_argument("--jobs", type=int, default=2, help="evalkit batch 的并行进程数")
@@ -310,7 +312,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MB",
         help="传给 evalkit batch 的 --pdf-memory（同时排版的估计内存上限）；默认不限",
     )
-    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 100, 1000])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="*",
+        default=[10, 100, 1000],
+        help="单个部门规模测试的项目数档位（不给值则不测）",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="规模测试每档重复次数（取中位数）")
     parser.add_argument("--workdir", type=Path, default=None, help="工作目录（默认临时目录）")
     args = parser.parse_args(argv)

@@ -52,10 +52,12 @@ def timed(root: Path, args: list[str]) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("workbook", type=Path)
-    parser.add_argument("--base", type=Path, required=True, help="the other source tree")
-    parser.add_argument("--repeat", type=int, default=15, help="pairs of runs")
+    parser = argparse.ArgumentParser(
+        description="两份源码树的 evalkit check 成对交替计时，给出中位数之比（-- 之后的参数传给 check）"
+    )
+    parser.add_argument("workbook", type=Path, help="部门底稿 .xlsx")
+    parser.add_argument("--base", type=Path, required=True, help="对照的源码树（如 git worktree）")
+    parser.add_argument("--repeat", type=int, default=15, help="成对运行的次数")
     argv = sys.argv[1:]
     cut = argv.index("--") if "--" in argv else len(argv)
     args = parser.parse_args(argv[:cut])  # what follows -- goes to evalkit check

@@ -100,18 +100,22 @@ def machine() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 500, 1000])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per timing (median)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--fault-rate", type=float, default=0.15)
-    parser.add_argument("--no-cli", action="store_true", help="skip timing the command line")
+    parser = argparse.ArgumentParser(
+        description="读取与检查耗时随项目数的变化（合成部门；另计 evalkit check 命令端到端耗时）"
+    )
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[10, 100, 500, 1000], help="项目数档位"
+    )
+    parser.add_argument("--repeat", type=int, default=5, help="每项计时重复次数（取中位数）")
+    parser.add_argument("--seed", type=int, default=0, help="合成部门的随机种子")
+    parser.add_argument("--fault-rate", type=float, default=0.15, help="注入错误的比例")
+    parser.add_argument("--no-cli", action="store_true", help="不计时 evalkit check 命令")
     parser.add_argument(
         "--profile",
         type=int,
         metavar="N",
         default=0,
-        help="profile one check of the largest size and print its N most expensive functions",
+        help="对最大档做一次检查的性能剖析，列出最耗时的 N 个函数",
     )
     args = parser.parse_args(argv)
 
