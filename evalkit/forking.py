@@ -127,11 +127,14 @@ class ForkedStream:
             try:
                 os.close(read_end)
                 gc.disable()
-                with open(write_end, "wb", buffering=0, closefd=True) as out:
+                # buffered: its write() writes everything, also after a signal cut a
+                # write short; flushed after every item, which the caller wants now
+                with open(write_end, "wb", closefd=True) as out:
                     for item in func(*args, **kwargs):
                         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
                         out.write(_FRAME.pack(len(data)))
                         out.write(data)
+                        out.flush()
                 code = 0
             except BaseException:
                 pass
