@@ -23,7 +23,7 @@ import pickle
 import signal
 import struct
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 
 class ChildFailed(Exception):
@@ -34,86 +34,18 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-class Forked:
-    """``func(*args, **kwargs)`` running in a forked child; :meth:`result` waits for its
-    value.
+class _Child:
+    """A forked child that writes to a pipe and leaves; what the two kinds below share.
 
-    Raises :class:`OSError` when no process or pipe can be made (the caller then works in
-    process). A child never returns into the caller's code: it leaves with ``os._exit``,
-    running no ``atexit`` handler and flushing none of the caller's buffers.
+    ``send(out)`` runs in the child with the pipe's writing end as a buffered binary file
+    (whose ``write`` writes everything, also after a signal cut a system call short). A
+    child never returns into the caller's code: it leaves with ``os._exit``, running no
+    ``atexit`` handler and flushing none of the caller's buffers; whatever ``send``
+    raises makes it exit with status 1. Raises :class:`OSError` when no process or pipe
+    can be made (the caller then works in process).
     """
 
-    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-        read_end, write_end = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_end)
-            os.close(write_end)
-            raise
-        if pid == 0:  # the child
-            code = 1
-            try:
-                os.close(read_end)
-                gc.disable()  # short-lived: nothing to collect that exit does not free
-                data = pickle.dumps(func(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL)
-                with open(write_end, "wb", closefd=True) as out:
-                    out.write(data)
-                code = 0
-            except BaseException:  # the caller does the work itself
-                pass
-            finally:
-                os._exit(code)
-        os.close(write_end)
-        self.pid: int | None = pid
-        self._pipe = read_end
-
-    def result(self) -> Any:
-        """The child's value (it has exited when this returns)."""
-        if self.pid is None:
-            raise ChildFailed("already collected")
-        with open(self._pipe, "rb", closefd=True) as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            raise ChildFailed(f"child exited with status {status}")
-        was_enabled = gc.isenabled()
-        gc.disable()  # many small objects, none of them garbage
-        try:
-            return pickle.loads(data)
-        except Exception as exc:
-            raise ChildFailed(f"unreadable result: {exc}") from exc
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    def kill(self) -> None:
-        """Stop and reap the child if its result was not collected."""
-        if self.pid is None:
-            return
-        os.close(self._pipe)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        self.pid = None
-
-
-_FRAME = struct.Struct(">Q")
-
-
-class ForkedStream:
-    """``func(*args, **kwargs)``, a generator function, running in a forked child: each
-    item it yields is pickled and sent back at once, so the caller unpickles the first
-    items while the child makes the next. Call :meth:`receive` whenever the pipe
-    (:meth:`fileno`) is readable, as :func:`select.select` tells.
-
-    Like :class:`Forked`: :class:`OSError` when no process or pipe can be made, and
-    :class:`ChildFailed` when the child raised or was killed (the items received before
-    then are no use).
-    """
-
-    def __init__(self, func: Callable[..., Iterator[Any]], *args: Any, **kwargs: Any) -> None:
+    def __init__(self, send: Callable[[BinaryIO], None]) -> None:
         read_end, write_end = os.pipe()
         _widen(write_end)
         try:
@@ -126,23 +58,100 @@ class ForkedStream:
             code = 1
             try:
                 os.close(read_end)
-                gc.disable()
-                # buffered: its write() writes everything, also after a signal cut a
-                # write short; flushed after every item, which the caller wants now
+                gc.disable()  # short-lived: nothing to collect that exit does not free
                 with open(write_end, "wb", closefd=True) as out:
-                    for item in func(*args, **kwargs):
-                        data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-                        out.write(_FRAME.pack(len(data)))
-                        out.write(data)
-                        out.flush()
+                    send(out)
                 code = 0
-            except BaseException:
+            except BaseException:  # the caller does the work itself
                 pass
             finally:
                 os._exit(code)
         os.close(write_end)
         self.pid: int | None = pid
         self._pipe = read_end
+
+    def _reap(self) -> None:
+        """Wait for the child (its pipe is read to the end); ChildFailed unless it exited
+        with status 0."""
+        assert self.pid is not None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            raise ChildFailed(f"child exited with status {status}")
+
+    def kill(self) -> None:
+        """Stop and reap the child if it was not collected."""
+        if self.pid is None:
+            return
+        os.close(self._pipe)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+        self.pid = None
+
+
+def _loads(data: bytes | memoryview) -> Any:
+    """A child's pickled value, unpickled with the cyclic collector paused (many small
+    objects, none of them garbage); ChildFailed when it does not unpickle."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    except Exception as exc:
+        raise ChildFailed(f"unreadable result: {exc}") from exc
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+class Forked(_Child):
+    """``func(*args, **kwargs)`` running in a forked child; :meth:`result` waits for its
+    value.
+
+    Raises :class:`OSError` when no process or pipe can be made (the caller then works in
+    process). The child leaves with ``os._exit``, running no ``atexit`` handler and
+    flushing none of the caller's buffers.
+    """
+
+    def __init__(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        def send(out: BinaryIO) -> None:
+            out.write(pickle.dumps(func(*args, **kwargs), protocol=pickle.HIGHEST_PROTOCOL))
+
+        super().__init__(send)
+
+    def result(self) -> Any:
+        """The child's value (it has exited when this returns)."""
+        if self.pid is None:
+            raise ChildFailed("already collected")
+        with open(self._pipe, "rb", closefd=True) as pipe:
+            data = pipe.read()
+        self._reap()
+        return _loads(data)
+
+
+_FRAME = struct.Struct(">Q")
+
+
+class ForkedStream(_Child):
+    """``func(*args, **kwargs)``, a generator function, running in a forked child: each
+    item it yields is pickled and sent back at once, so the caller unpickles the first
+    items while the child makes the next. Call :meth:`receive` whenever the pipe
+    (:meth:`fileno`) is readable, as :func:`select.select` tells.
+
+    Like :class:`Forked`: :class:`OSError` when no process or pipe can be made, and
+    :class:`ChildFailed` when the child raised or was killed (the items received before
+    then are no use).
+    """
+
+    def __init__(self, func: Callable[..., Iterator[Any]], *args: Any, **kwargs: Any) -> None:
+        def send(out: BinaryIO) -> None:
+            for item in func(*args, **kwargs):
+                data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(_FRAME.pack(len(data)))
+                out.write(data)
+                out.flush()  # the caller wants each item now
+
+        super().__init__(send)
         self._buffer = bytearray()
 
     def fileno(self) -> int:
@@ -156,16 +165,13 @@ class ForkedStream:
         chunk = os.read(self._pipe, 1 << 20)
         if not chunk:
             os.close(self._pipe)
-            _, status = os.waitpid(self.pid, 0)
-            self.pid = None
-            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or self._buffer:
-                raise ChildFailed(f"child exited with status {status}")
+            self._reap()
+            if self._buffer:
+                raise ChildFailed("the child's last item was cut off")
             return [], True
         buffer = self._buffer
         buffer += chunk
         items: list[Any] = []
-        was_enabled = gc.isenabled()
-        gc.disable()  # many small objects, none of them garbage
         try:
             while len(buffer) >= _FRAME.size:
                 (size,) = _FRAME.unpack_from(buffer)
@@ -173,25 +179,12 @@ class ForkedStream:
                 if len(buffer) < end:
                     break
                 with memoryview(buffer) as view:
-                    items.append(pickle.loads(view[_FRAME.size : end]))
+                    items.append(_loads(view[_FRAME.size : end]))
                 del buffer[:end]
-        except Exception as exc:
+        except ChildFailed:
             self.kill()
-            raise ChildFailed(f"unreadable result: {exc}") from exc
-        finally:
-            if was_enabled:
-                gc.enable()
+            raise
         return items, False
-
-    def kill(self) -> None:
-        """Stop and reap the child if it was not received to the end."""
-        if self.pid is None:
-            return
-        os.close(self._pipe)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
-        self.pid = None
 
 
 def _widen(fd: int) -> None:
