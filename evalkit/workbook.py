@@ -16,9 +16,8 @@ batch worker checks its input with it before the kernels start on the notebooks.
 here imports pandas: the department holds each table as the validated rows, and builds
 its DataFrame when it is first read (:class:`~evalkit.model.Tables`).
 
-``share_parts`` (``read_share``: the same at once) and ``join_shares`` let several
-processes load one workbook together, each reading and validating the worksheets it claims
-(:mod:`evalkit.prefetch`).
+``share_parts`` and ``join_shares`` let several processes load one workbook together, each
+reading and validating the worksheets it claims (:mod:`evalkit.prefetch`).
 """
 
 from __future__ import annotations
@@ -108,42 +107,29 @@ def validate_workbook(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> d
 
 @dataclass(frozen=True)
 class Share:
-    """One share of a workbook's worksheets, read and validated without a problem (see
-    :func:`read_share`): what :func:`join_shares` needs of it, and it pickles."""
+    """A share of a workbook's worksheets, read and validated without a problem (see
+    :func:`share_parts`): what :func:`join_shares` needs of it, and it pickles."""
 
     titles: tuple[str, ...]
     fields: tuple[dict[str, Any], dict[str, str], dict[str, int]] | None
     records: dict[str, Records]
 
 
-def read_share(
-    path: str | Path, claims: Claims, *, limits: Limits = DEFAULT_LIMITS
-) -> Share | None:
-    """Read and validate the worksheets this process claims from ``claims`` (see
-    :func:`evalkit.xlsxread.iter_values`), for processes that load one workbook together.
-
-    ``None`` when anything is not plain: a problem in the share, a file-level problem, a
-    workbook the fast reader does not read. The caller then loads the workbook as a whole
-    (:func:`load_workbook`), which reports the problems exactly as it always does.
-    """
-    records: dict[str, Records] = {}
-    last: Share | None = None
-    for last in share_parts(path, claims, limits=limits):
-        if last is None:
-            return None
-        records.update(last.records)
-    return None if last is None else Share(last.titles, last.fields, records)
-
-
 def share_parts(
     path: str | Path, claims: Claims, *, limits: Limits = DEFAULT_LIMITS
 ) -> Iterator[Share | None]:
-    """:func:`read_share` in parts, each given as soon as it is made, for a process that
-    sends them on while it reads the next worksheet (:class:`evalkit.forking.ForkedStream`):
-    one share per claimed table sheet, holding its validated rows, then, last, the share
-    of the titles of all the worksheets read and of the 《部门信息》 fields.
-    :func:`join_shares` takes the parts as they are. ``None``, and nothing after it, as
-    soon as anything is not plain: the parts given before it are then no use.
+    """Read and validate the worksheets this process claims from ``claims`` (see
+    :func:`evalkit.xlsxread.iter_values`), for processes that load one workbook together,
+    in parts, each given as soon as it is made, for a process that sends them on while it
+    reads the next worksheet (:class:`evalkit.forking.ForkedStream`): one share per
+    claimed table sheet, holding its validated rows, then, last, the share of the titles
+    of all the worksheets read and of the 《部门信息》 fields. :func:`join_shares` takes
+    the parts as they are.
+
+    ``None``, and nothing after it, as soon as anything is not plain (a problem in a
+    worksheet, a file-level problem, a workbook the fast reader does not read): the parts
+    given before it are then no use, and the caller loads the workbook as a whole
+    (:func:`load_workbook`), which reports the problems exactly as it always does.
     """
     from .xlsxread import Unsupported, iter_values
 

@@ -23,7 +23,7 @@ from evalkit.prefetch import PendingWorkbook, prefetch_workbook
 from evalkit.records import write_workbook
 from evalkit.synth import synth_department
 from evalkit.testing import clean_records
-from evalkit.workbook import Limits, Share, join_shares, load_workbook, read_share, share_parts
+from evalkit.workbook import Limits, Share, join_shares, load_workbook, share_parts
 from evalkit.xlsxread import read_values
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,17 @@ def synth_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # ---------------------------------------------------------------------------------------
 # shares of the worksheets
 # ---------------------------------------------------------------------------------------
+def read_share(path: Path, claims: Claims) -> Share | None:
+    """The parts of :func:`share_parts` as one share (None when any is None)."""
+    records = {}
+    last: Share | None = None
+    for last in share_parts(path, claims):
+        if last is None:
+            return None
+        records.update(last.records)
+    return None if last is None else Share(last.titles, last.fields, records)
+
+
 def _titles_read(path: Path, claims: Claims) -> list[str]:
     return [s.title for s in read_values(path, max_rows=20_000, max_columns=80, claims=claims)]
 
