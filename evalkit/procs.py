@@ -12,8 +12,14 @@ __all__ = ["process_exists", "start_time"]
 
 
 def process_exists(pid: int) -> bool:
-    """True while a process with this id exists (another user's included); False for a
-    non-positive id. Where that cannot be told, True: the caller keeps what it holds."""
+    """True while a process with this id exists and runs (another user's included); False
+    for a non-positive id and for a zombie. Where that cannot be told, True: the caller
+    keeps what it holds.
+
+    A zombie has ended: only its exit status is left for its parent to collect. When a
+    batch is killed, its workers become zombies of the init process until it reaps them,
+    which can take seconds (1.4–1.9 s on our VMs); ``os.kill(pid, 0)`` succeeds on them.
+    """
     if pid <= 0:
         return False
     try:
@@ -22,7 +28,16 @@ def process_exists(pid: int) -> bool:
         return False
     except OSError:  # EPERM: another user's process; or no way to tell
         return True
-    return True
+    return _state(pid) not in ("Z", "X")
+
+
+def _state(pid: int) -> str:
+    """Process ``pid``'s state letter from ``/proc`` ("R", "S", "Z" ...), or "" if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def start_time(pid: int) -> str:

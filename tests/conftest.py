@@ -1,9 +1,12 @@
 """Shared fixtures and helpers: seed paths, tiny stage notebooks for runner mechanics,
-comparing values and rows by value and type."""
+comparing values and rows by value and type, a zombie process."""
 
 from __future__ import annotations
 
 import math
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,3 +74,21 @@ def mini_notebooks(tmp_path: Path) -> Path:
         "stages.finalize(pathlib.Path(run_dir) if False else __import__('pathlib').Path('.'), dept, stages.check(dept))",
     )
     return folder
+
+
+@pytest.fixture
+def zombie_pid() -> Iterator[int]:
+    """The id of a child process that has exited and is not yet reaped (a zombie)."""
+    from evalkit import procs
+
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    try:
+        deadline = time.monotonic() + 10
+        while procs._state(pid) != "Z" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert procs._state(pid) == "Z"
+        yield pid
+    finally:
+        os.waitpid(pid, 0)

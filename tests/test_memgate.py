@@ -199,3 +199,8 @@ def test_process_exists_tells_a_live_process_from_a_gone_one() -> None:
     assert procs.process_exists(os.getpid()) and procs.process_exists(os.getppid())
     assert not procs.process_exists(gone.pid)
     assert not procs.process_exists(0) and not procs.process_exists(-1)
+
+
+def test_a_zombie_process_does_not_exist(zombie_pid: int) -> None:
+    """A killed batch's workers stay zombies until init reaps them; their records are stale."""
+    assert not procs.process_exists(zombie_pid)

@@ -94,3 +94,13 @@ def test_only_folders_of_processes_that_are_gone_are_removed(tmp_path: Path) -> 
     assert all(p.exists() for p in (alive, unnamed, other, a_file))
     assert remove_stale_socket_dirs(str(tmp_path / "missing")) == []
     assert pmext.socket_dir_owner(unnamed.name) is None
+
+
+def test_a_zombie_workers_folder_is_removed(tmp_path: Path, zombie_pid: int) -> None:
+    """A killed batch's workers are zombies until init reaps them (seconds, on our VMs):
+    a resumed batch starting meanwhile removes their folders all the same."""
+    from evalkit.pmext import remove_stale_socket_dirs
+
+    folder = tmp_path / f"evalkit-ipc-{zombie_pid}-z0"
+    folder.mkdir()
+    assert remove_stale_socket_dirs(str(tmp_path)) == [str(folder)]
