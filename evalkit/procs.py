@@ -32,19 +32,21 @@ def process_exists(pid: int) -> bool:
 
 
 def _state(pid: int) -> str:
-    """Process ``pid``'s state letter from ``/proc`` ("R", "S", "Z" ...), or "" if unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return ""
+    """Process ``pid``'s state letter ("R", "S", "Z" ...), or "" if unknown."""
+    return _stat_field(pid, 0)
 
 
 def start_time(pid: int) -> str:
     """When process ``pid`` started (clock ticks since boot), or "" if unknown (no
     ``/proc``), which tells a process from a later one given the same id."""
+    return _stat_field(pid, 19)
+
+
+def _stat_field(pid: int, index: int) -> str:
+    """Field ``index`` of ``/proc/PID/stat`` after the command name (0: the state), or ""
+    if unknown (no such process, no ``/proc``)."""
     try:
         with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[19]
+            return fh.read().rsplit(")", 1)[1].split()[index]
     except (OSError, IndexError):
         return ""

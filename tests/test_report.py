@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 import pandas as pd
 import pytest
 
-from evalkit import charts, pdf
+from evalkit import charts, pdf, procs
 from evalkit.check import check
 from evalkit.errors import EvalkitError, InputError
 from evalkit.findings import FAMILIES
@@ -849,14 +849,7 @@ def test_pdf_fork_child_does_not_outlive_a_killed_kernel(tmp_path: Path) -> None
         kernel.kill()
         kernel.wait()
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                os.kill(child, 0)
-            except ProcessLookupError:
-                break
-            with open(f"/proc/{child}/stat") as fh:  # killed but not yet reaped: a zombie
-                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    break
+        while procs.process_exists(child):  # gone, or killed and not yet reaped (a zombie)
             assert time.monotonic() < deadline, "the layout child outlived its kernel"
             time.sleep(0.05)
     finally:
