@@ -160,14 +160,11 @@ def findings_to_csv(findings: pd.DataFrame | Sequence[Finding]) -> str:
     """Findings as CSV: the columns of :func:`findings_frame`, the sources joined as text
     (``《自评指标》第12行“得分”；…``), a blank for None.
 
-    A list is written in its order without pandas (the ``evalkit check`` command imports
-    none), exactly as ``DataFrame.to_csv`` writes its frame: the same ``csv`` writer,
-    quoting and line ends.
+    A list is written in its order, a frame in its row order, without pandas (the
+    ``evalkit check`` command imports none), exactly as ``DataFrame.to_csv`` writes the
+    frame: the same ``csv`` writer, quoting and line ends.
     """
-    if _is_frame(findings):
-        df = findings.copy()  # type: ignore[union-attr]
-        df["sources"] = df["sources"].map(lambda ss: "；".join(str(Source(**s)) for s in ss))
-        return str(df.to_csv(index=False))
+    items = frame_to_findings(findings) if _is_frame(findings) else findings
     import csv
     import io
     import os
@@ -175,7 +172,7 @@ def findings_to_csv(findings: pd.DataFrame | Sequence[Finding]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator=os.linesep)  # DataFrame.to_csv's defaults
     writer.writerow(FINDING_COLUMNS)
-    for f in findings:
+    for f in items:
         row = [getattr(f, name) for name in FINDING_COLUMNS]
         row[_SOURCES_AT] = "；".join(str(s) for s in f.sources)
         writer.writerow(["" if v is None else v for v in row])

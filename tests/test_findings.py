@@ -45,6 +45,13 @@ def test_frame_and_json_round_trip() -> None:
     assert back.equals(df)
 
 
+def _pandas_csv(df: pd.DataFrame) -> str:
+    """The reference: the frame written by ``DataFrame.to_csv``, the sources joined as text."""
+    df = df.copy()
+    df["sources"] = df["sources"].map(lambda ss: "；".join(str(Source(**s)) for s in ss))
+    return str(df.to_csv(index=False))
+
+
 def test_csv_of_a_list_is_the_csv_of_its_frame() -> None:
     """Written without pandas, a list gives the bytes ``DataFrame.to_csv`` gives."""
     from evalkit.findings import findings_to_csv, frame_to_findings, sort_findings
@@ -64,6 +71,7 @@ def test_csv_of_a_list_is_the_csv_of_its_frame() -> None:
     for items in (tricky, [], frame_to_findings(seed)):
         # a frame is in report order; a list is written in its own order
         assert findings_to_csv(sort_findings(items)) == findings_to_csv(findings_frame(items))
+        assert findings_to_csv(findings_frame(items)) == _pandas_csv(findings_frame(items))
     assert findings_to_csv(tricky) != findings_to_csv(sort_findings(tricky))
 
 
