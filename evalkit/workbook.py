@@ -220,10 +220,12 @@ def read_raw(
     name = str(path)
     _check_file(path, limits)
     if engine != "openpyxl":
-        from .xlsxread import Unsupported, read_values
+        from .xlsxread import Unsupported, iter_values
 
         try:
-            sheets = read_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
+            sheets = list(
+                iter_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns)
+            )
         except Unsupported:
             if engine == "fast":
                 raise

@@ -1,6 +1,6 @@
 """A fast reader of the cell values of an ``.xlsx`` workbook, exact or not at all.
 
-:func:`read_values` returns, sheet by sheet, exactly the rows the loader used to get from
+:func:`iter_values` gives, sheet by sheet, exactly the rows the loader used to get from
 ``openpyxl.load_workbook(path, read_only=True, data_only=True)`` and
 ``ws.iter_rows(values_only=True)`` (cached values of formulas, ``int`` for ``1`` and
 ``float`` for ``1.5``, booleans, dates for number-formatted date cells, missing cells as
@@ -161,28 +161,6 @@ class SheetValues:
     truncated: bool
 
 
-def read_values(
-    path: str | Path,
-    *,
-    max_rows: int,
-    max_columns: int,
-    scanner: bool = True,
-    claims: Claims | None = None,
-) -> list[SheetValues]:
-    """The cell values of every worksheet, in workbook order.
-
-    Raises :class:`Unsupported` when the workbook is not one this reader reads exactly
-    (including every file openpyxl itself cannot read). ``scanner=False`` parses every
-    worksheet with ElementTree instead of the scanner (for tests). ``claims``: only the
-    worksheets this process claims (see :func:`iter_values`).
-    """
-    return list(
-        iter_values(
-            path, max_rows=max_rows, max_columns=max_columns, scanner=scanner, claims=claims
-        )
-    )
-
-
 def iter_values(
     path: str | Path,
     *,
@@ -191,7 +169,14 @@ def iter_values(
     scanner: bool = True,
     claims: Claims | None = None,
 ) -> Iterator[SheetValues]:
-    """:func:`read_values` one worksheet at a time, each read when it is asked for.
+    """The cell values of every worksheet, in workbook order, each read when it is asked
+    for.
+
+    Raises :class:`Unsupported` when the workbook is not one this reader reads exactly
+    (including every file openpyxl itself cannot read), as the reading reaches what it
+    does not read: callers that need all or nothing take ``list(iter_values(...))``.
+    ``scanner=False`` parses every worksheet with ElementTree instead of the scanner (for
+    tests).
 
     With ``claims`` (a :class:`~evalkit.forking.Claims` made before the processes that read
     one workbook together were forked), each process claims the next worksheet, the largest

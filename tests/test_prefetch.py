@@ -24,7 +24,7 @@ from evalkit.records import write_workbook
 from evalkit.synth import synth_department
 from evalkit.testing import clean_records
 from evalkit.workbook import Limits, Share, join_shares, load_workbook, share_parts
-from evalkit.xlsxread import read_values
+from evalkit.xlsxread import iter_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data").glob("*.xlsx"))
@@ -63,7 +63,7 @@ def read_share(path: Path, claims: Claims) -> Share | None:
 
 
 def _titles_read(path: Path, claims: Claims) -> list[str]:
-    return [s.title for s in read_values(path, max_rows=20_000, max_columns=80, claims=claims)]
+    return [s.title for s in iter_values(path, max_rows=20_000, max_columns=80, claims=claims)]
 
 
 def _read_together(func: Any, path: Path, k: int, *args: Any) -> list[Any]:
@@ -76,7 +76,7 @@ def _read_together(func: Any, path: Path, k: int, *args: Any) -> list[Any]:
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5])
 def test_processes_with_one_claims_read_every_worksheet_once(synth_path: Path, k: int) -> None:
-    whole = [s.title for s in read_values(synth_path, max_rows=20_000, max_columns=80)]
+    whole = [s.title for s in iter_values(synth_path, max_rows=20_000, max_columns=80)]
     parts = _read_together(_titles_read, synth_path, k)
     assert sorted(t for part in parts for t in part) == sorted(whole)
 
@@ -84,8 +84,8 @@ def test_processes_with_one_claims_read_every_worksheet_once(synth_path: Path, k
 def test_worksheets_are_claimed_largest_first(synth_path: Path) -> None:
     import zipfile
 
-    claimed = read_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims())
-    whole = {s.title: s for s in read_values(synth_path, max_rows=20_000, max_columns=80)}
+    claimed = list(iter_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims()))
+    whole = {s.title: s for s in iter_values(synth_path, max_rows=20_000, max_columns=80)}
     assert all(whole[s.title] == s for s in claimed) and len(claimed) == len(whole)
     with zipfile.ZipFile(synth_path) as archive:  # sheetN.xml is the Nth worksheet
         sizes = {
@@ -102,7 +102,7 @@ def test_no_number_left_to_claim_is_unsupported(
 
     monkeypatch.setattr(Claims, "LIMIT", 3)  # fewer numbers than worksheets
     with pytest.raises(Unsupported, match="claim"):
-        read_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims())
+        list(iter_values(synth_path, max_rows=20_000, max_columns=80, claims=Claims()))
     assert read_share(synth_path, Claims()) is None
 
 
@@ -128,7 +128,7 @@ def test_joined_shares_are_the_loaded_department(synth_path: Path, k: int) -> No
 
 def test_the_parts_joined_as_they_come_are_the_loaded_department(synth_path: Path) -> None:
     parts = [p for ps in _read_together(_parts, synth_path, 2) for p in ps]
-    whole = [s.title for s in read_values(synth_path, max_rows=20_000, max_columns=80)]
+    whole = [s.title for s in iter_values(synth_path, max_rows=20_000, max_columns=80)]
     assert sorted(t for p in parts for t in p.titles) == sorted(whole)
     dept = join_shares(parts, path=synth_path)
     assert dept is not None

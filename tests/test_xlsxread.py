@@ -28,7 +28,7 @@ from evalkit.records import write_workbook
 from evalkit.synth import synth_department
 from evalkit.testing import clean_records
 from evalkit.workbook import Limits, RawWorkbook, build_department, read_raw
-from evalkit.xlsxread import Unsupported, read_values
+from evalkit.xlsxread import Unsupported, iter_values
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "data").glob("*.xlsx"))
@@ -60,9 +60,9 @@ def _outcome(path: Path, engine: str, limits: Limits) -> tuple[str, RawWorkbook 
 
 
 def _values_raw(path: Path, limits: Limits, *, scanner: bool) -> tuple[RawWorkbook, bool]:
-    """read_values as a raw workbook, and whether any sheet was cut at the row bound."""
-    sheets = read_values(
-        path, max_rows=limits.max_rows, max_columns=limits.max_columns, scanner=scanner
+    """iter_values as a raw workbook, and whether any sheet was cut at the row bound."""
+    sheets = list(
+        iter_values(path, max_rows=limits.max_rows, max_columns=limits.max_columns, scanner=scanner)
     )
     return {s.title: s.rows for s in sheets}, any(s.truncated for s in sheets)
 
@@ -609,7 +609,7 @@ def test_handmade_packages(tmp_path: Path, case: str) -> None:
     check_equivalent(path, fast=fast)
     if not fast:
         with pytest.raises(Unsupported):
-            read_values(path, max_rows=20_000, max_columns=80)
+            list(iter_values(path, max_rows=20_000, max_columns=80))
 
 
 @pytest.mark.parametrize("case", ["empty_and_sparse_rows", "dimension_larger_than_data"])
