@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import pytest
 from conftest import write_notebook
 
-from evalkit import archive, batch, memgate, pmext
+from evalkit import archive, batch, memgate, pmext, procs
 from evalkit.batch import DeptOutcome, run_batch
 from evalkit.errors import InputError
 from evalkit.records import write_workbook
@@ -176,15 +176,11 @@ def _socket_folders(pids: set[str]) -> list[Path]:
 
 def _group(pgid: int) -> set[str]:
     """The ids of the processes in process group ``pgid`` (Linux ``/proc``)."""
-    members = set()
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if fields and int(fields[2]) == pgid:
-            members.add(stat_file.parent.name)
-    return members
+    return {
+        proc.name
+        for proc in Path("/proc").glob("[0-9]*")
+        if procs._stat_field(int(proc.name), 2) == str(pgid)  # field 2: the group
+    }
 
 
 class _RecordingPool:
